@@ -72,7 +72,9 @@ enum mmis_err mmis_error_prefix(struct mmis_error *e, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	snprintf(old, sizeof(old), "%s", mmis_error_text(e));
-	snprintf(e->message, sizeof(e->message), "%s: %s", prefix, old);
+	/* Using the result tells gcc that a cut message is expected (-Wformat-truncation). */
+	if (snprintf(e->message, sizeof(e->message), "%s: %s", prefix, old) < 0)
+		e->message[0] = '\0';
 	return e->code;
 }
 
