@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Run the benchmarks against a built tree and print their tables with the machine they ran on.
+# A PostgreSQL 15 server is started for the run, with fsync on (durable commits cost what they
+# cost in production), on a free loopback port, and stopped at the end.
+# usage: bench/run.sh BUILD_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:?usage: bench/run.sh BUILD_DIR}
+work=$(mktemp -d "${TMPDIR:-/tmp}/mmis-bench.XXXXXX")
+chmod 755 "$work"
+trap '"$here/../tests/pg.sh" stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+url=$(PG_FSYNC=on "$here/../tests/pg.sh" start "$work/pg")
+
+echo "## Machine"
+echo
+echo "- $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "- $(free -g | awk '/Mem:/ {print $2}') GiB memory; $(uname -sr); $(. /etc/os-release; echo "$PRETTY_NAME")"
+echo "- disk under $work: $(df -h "$work" | awk 'NR==2 {print $1}')"
+echo "- date: $(date -u +%Y-%m-%d)"
+echo
+echo "## Store: inserts"
+echo
+"$build/bench/store_bench" "$work" "$url"
