@@ -57,7 +57,7 @@ enum store_backend store_backend_of_url(const char *url);
 
 /*
  * Open a connection. Without STORE_OPEN_CREATE a missing SQLite file is MMIS_ENOTFOUND ("no
- * database at ./mmis.db (run mmis init)"); a file that is not an SQLite database, an unreachable
+ * database at ./mmis.db (run `mmis init` to create one)"); a file that is not an SQLite database, an unreachable
  * PostgreSQL server, a refused password, a read-only directory: MMIS_EDB or MMIS_EIO with one line
  * naming the problem. Passwords in URLs never appear in messages. Nothing is left behind on failure.
  */
@@ -82,6 +82,8 @@ const char *store_errmsg(const struct store *s);
  * store_rollback end the innermost level.
  */
 enum mmis_err store_begin(struct store *s, struct mmis_error *err);
+/* A commit that fails rolls its level back, so "rollback on error, else commit" never leaves a
+ * transaction open. */
 enum mmis_err store_commit(struct store *s, struct mmis_error *err);
 enum mmis_err store_rollback(struct store *s, struct mmis_error *err);
 int store_tx_depth(const struct store *s);
@@ -90,7 +92,7 @@ int store_tx_depth(const struct store *s);
 enum mmis_err store_exec(struct store *s, const char *sql, struct mmis_error *err);
 
 /*
- * Prepare one statement. Statements are cached per connection by their SQL text, so preparing the
+ * Prepare one statement (several statements in one text are refused). Statements are cached per connection by their SQL text, so preparing the
  * same text again is cheap.
  */
 enum mmis_err store_prepare(struct store *s, const char *sql, struct store_stmt **out,
@@ -109,8 +111,13 @@ enum mmis_err store_bind_null(struct store_stmt *st, int idx);
 
 /*
  * Execute on the first call, then move to the next row: *row is true while a row is available.
- * Errors (constraint, connection, ...) are MMIS_EDB with the backend's message; a unique or
- * foreign-key violation is MMIS_ECONFLICT.
+ * Errors (connection, SQL, ...) are MMIS_EDB with the backend's message; an integrity violation
+ * (unique, foreign key, NOT NULL, CHECK) is MMIS_ECONFLICT; a lock or serialisation failure
+ * MMIS_EBUSY. Binding after stepping restarts the statement.
+ *
+ * PostgreSQL aborts the whole transaction on any failed statement, SQLite does not: code that
+ * expects a statement may fail (an insert that may conflict) and wants to go on must wrap it in
+ * its own nested store_begin / store_rollback.
  */
 enum mmis_err store_step(struct store_stmt *st, bool *row, struct mmis_error *err);
 
@@ -125,7 +132,8 @@ void store_clear_bindings(struct store_stmt *st);
 int64_t store_changes(const struct store_stmt *st);
 
 /*
- * Columns of the current row; `col` is 0-based. Text and blob pointers are valid until the next
+ * Columns of the current row; `col` is 0-based. Count and names are known after the first step
+ * (PostgreSQL learns them only then). Text and blob pointers are valid until the next
  * step, reset or finalize. A NULL value reads as NULL text, 0, 0.0, false, or a NULL blob.
  */
 int store_column_count(const struct store_stmt *st);

@@ -35,7 +35,7 @@ size_t progress_render(char *buf, size_t cap, int width, const char *label, uint
 		uint64_t left_s = (uint64_t)((double)elapsed_ms * (double)(total - done) / (double)done / 1000.0);
 		snprintf(tail, sizeof(tail), "  %llus left", (unsigned long long)left_s);
 	}
-	char counts[64];
+	char counts[128];
 	snprintf(counts, sizeof(counts), " %3u%%  %llu/%llu%s", pct, (unsigned long long)done,
 		 (unsigned long long)total, tail);
 
