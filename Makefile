@@ -18,8 +18,8 @@ build: deps $(BUILD)/build.ninja
 
 # Until the server exists this creates (or upgrades) the database and says what it did.
 run: build
-	@$(BUILD)/mmis --db $(DB) init
-	@$(BUILD)/mmis --db $(DB) db status
+	@$(BUILD)/src/mmis --db $(DB) init
+	@$(BUILD)/src/mmis --db $(DB) db status
 
 $(CHECK_BUILD)/build.ninja:
 	meson setup $(CHECK_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
