@@ -21,3 +21,7 @@ echo
 echo "## Store: inserts"
 echo
 "$build/bench/store_bench" "$work" "$url"
+echo
+echo "## HTTP: requests per second"
+echo
+"$here/http_bench.sh" "$build" "$work/http"

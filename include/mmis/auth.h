@@ -69,6 +69,7 @@ const char *perm_name(enum perm p);   /* "users.admin" */
 const char *scope_name(enum scope s); /* "none", "own", "agency", "all" */
 
 #define AUTH_NAME_MAX 64 /* usernames: 3..64 of [a-z0-9._-], starting with a letter */
+#define AUTH_ORIGIN_MAX 96 /* see struct actor */
 
 enum actor_via {
 	VIA_SYSTEM = 0,  /* the operator at the command line, or mmis itself */
@@ -81,13 +82,24 @@ struct actor {
 	char user_id[UUID_STR_MAX];   /* "" for the system */
 	char username[AUTH_NAME_MAX + 1]; /* "system" for the system */
 	char agency_id[UUID_STR_MAX]; /* "" for the system */
+	char display_name[128];       /* the user's name as shown; "" for the system */
+	char agency_code[33];         /* "BP"; "" for the system */
+	char agency_name[128];        /* "Border Police"; "" for the system */
 	const struct role *role;      /* NULL for the system, which may do everything */
 	enum actor_via via;
 	char credential_id[UUID_STR_MAX]; /* the session's or token's id, "" for the system */
+	char origin[AUTH_ORIGIN_MAX]; /* where the action comes from, added to every audit detail:
+				       * "os user alice" at the command line, the client address of
+				       * a session; "" when unknown */
 };
 
-/* The system actor: the operator at the command line (it may do everything). */
+/* The system actor: the operator at the command line (it may do everything). Its origin is "";
+ * a front end sets it (the command line puts the operating-system user there). */
 void actor_system(struct actor *out);
+
+/* Whether `a` is the system actor. Only an actor made by actor_system() is: a zero-filled
+ * struct actor is nobody and may do nothing. */
+bool actor_is_system(const struct actor *a);
 
 /* The scope in which `a` holds `p` (SCOPE_ALL for the system). */
 enum scope actor_scope(const struct actor *a, enum perm p);

@@ -11,6 +11,10 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
+#include "mmis/audit.h"
+#include "mmis/auth.h"
 #include "mmis/err.h"
 #include "mmis/store.h"
 
@@ -18,6 +22,7 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 struct cli {
 	const char *db_url; /* --db, else $MMIS_DB, else STORE_DEFAULT_URL */
+	const char *audit_key_path; /* --audit-key, else $MMIS_AUDIT_KEY, else AUDIT_KEY_DEFAULT_PATH */
 	const struct command *cmd;
 };
 
@@ -53,10 +58,53 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const struct option *long
 /* Open the configured database (no creation). Prints nothing; fills err. */
 enum mmis_err cli_open_store(const struct cli *cli, struct store **out, struct mmis_error *err);
 
+/* What an account or audit command works with: the database, the audit key, and the actor (the
+ * system, with the operating-system user as its origin). */
+struct cli_ctx {
+	struct store *store;
+	struct audit_key key;
+	struct mmis_ctx cx;
+	struct actor actor;
+};
+
+/* Open the database and load the audit key; cli_close_ctx releases both. */
+enum mmis_err cli_open_ctx(const struct cli *cli, struct cli_ctx *c, struct mmis_error *err);
+void cli_close_ctx(struct cli_ctx *c);
+
+/* The system actor, its origin naming the operating-system user ("os user alice"). */
+void cli_actor(struct actor *out);
+
+/* A password from `file` (its first line) or stdin (prompted twice without echo on a terminal).
+ * `what` names whose password it is in the prompt. Prints the error itself; EXIT_OK or
+ * EXIT_FAILED. */
+int cli_read_password(const char *file, const char *what, char *buf, size_t cap);
+
+/* Refuse (usage error) any --...password... option but `file_option` itself: getopt_long would
+ * take "--password SECRET" for an abbreviation of it. -1 to go on, else the exit code. */
+int cli_refuse_password_args(struct cli *cli, int argc, char **argv, const char *file_option);
+
+/* Print `value` as one line of JSON on stdout. */
+int cli_print_json(json_t *value);
+
 /* The commands, defined in their cmd_*.c files. */
 int cmd_help(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_db_status(struct cli *cli, int argc, char **argv);
+int cmd_user_add(struct cli *cli, int argc, char **argv);
+int cmd_user_list(struct cli *cli, int argc, char **argv);
+int cmd_user_passwd(struct cli *cli, int argc, char **argv);
+int cmd_user_disable(struct cli *cli, int argc, char **argv);
+int cmd_user_enable(struct cli *cli, int argc, char **argv);
+int cmd_agency_add(struct cli *cli, int argc, char **argv);
+int cmd_agency_list(struct cli *cli, int argc, char **argv);
+int cmd_token_create(struct cli *cli, int argc, char **argv);
+int cmd_token_revoke(struct cli *cli, int argc, char **argv);
+int cmd_token_list(struct cli *cli, int argc, char **argv);
+int cmd_audit_verify(struct cli *cli, int argc, char **argv);
+int cmd_audit_list(struct cli *cli, int argc, char **argv);
+
+int cmd_serve(struct cli *cli, int argc, char **argv);
+int cmd_demo(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -1,22 +1,78 @@
 /* cmd_db.c - `mmis init` and `mmis db status`: creating, upgrading and inspecting the database. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
+
+#include <sodium.h>
 
 #include "cli.h"
 #include "mmis/json.h"
 
+/*
+ * The audit key and the first administrator, once the schema is there. The key is made when
+ * missing; the administrator when there is no user yet, with the password from the file, or
+ * $MMIS_ADMIN_PASSWORD, or else a generated one printed once.
+ */
+static int init_accounts(struct cli *cli, struct store *s, const char *pwfile)
+{
+	char password[PASSWORD_MAX_LEN + 2] = "", generated[SECRET_STR_MAX] = "";
+	const char *env = getenv("MMIS_ADMIN_PASSWORD");
+	struct mmis_error err;
+	struct audit_key key;
+	struct mmis_ctx cx = { .store = s, .audit_key = &key };
+	enum mmis_err rc;
+	int status = EXIT_OK;
+
+	if (access(cli->audit_key_path, F_OK) && errno == ENOENT) {
+		if (audit_key_create(cli->audit_key_path, &err))
+			return cli_fail(&err);
+		printf("created the audit key %s: keep a copy, apart from the database's backups\n",
+		       cli->audit_key_path);
+	}
+	if (audit_key_load(cli->audit_key_path, &key, &err))
+		return cli_fail(&err);
+	if (pwfile)
+		status = cli_read_password(pwfile, "admin", password, sizeof(password));
+	else if (env && *env)
+		snprintf(password, sizeof(password), "%s", env);
+	if (status == EXIT_OK) {
+		rc = auth_bootstrap(&cx, password[0] ? password : NULL, generated, &err);
+		if (rc == MMIS_OK && generated[0])
+			printf("created the administrator admin\nadmin password: %s\n", generated);
+		else if (rc == MMIS_OK)
+			printf("created the administrator admin\n");
+		else if (rc != MMIS_ECONFLICT) /* users exist: nothing to do */
+			status = cli_fail(&err);
+	}
+	sodium_memzero(password, sizeof(password));
+	sodium_memzero(generated, sizeof(generated));
+	sodium_memzero(&key, sizeof(key));
+	return status;
+}
+
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "admin-password-file", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	struct mmis_error err;
 	struct store *s = NULL;
+	const char *pwfile = NULL;
 	int from = 0, to = 0, rc, opt;
 	bool done;
 
-	while ((rc = cli_getopt(cli, argc, argv, NULL, &opt, &done)) == -1)
-		;
+	if ((rc = cli_refuse_password_args(cli, argc, argv, "--admin-password-file")) != -1)
+		return rc;
+	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1)
+		if (opt == 'p')
+			pwfile = optarg;
 	if (done)
 		return rc;
 	if (optind < argc)
@@ -33,8 +89,9 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	else
 		printf("%s (%s) is already at schema version %d\n", store_display_url(s),
 		       store_backend_name(s), to);
+	rc = init_accounts(cli, s, pwfile);
 	store_close(s);
-	return EXIT_OK;
+	return rc;
 }
 
 /* The database's state relative to this binary, worded for people and for scripts. */

@@ -16,16 +16,83 @@
 static const struct command commands[] = {
 	{ "help", cmd_help, "[COMMAND]", "show the commands, or one command's help", NULL },
 	{ "version", cmd_version, "", "print the version of mmis and of its database schema", NULL },
-	{ "init", cmd_init, "", "create the database, or upgrade it to this version's schema",
+	{ "init", cmd_init, "[--admin-password-file F]",
+	  "create the database, or upgrade it to this version's schema",
 	  "  Creates the database named by --db (default ./mmis.db, or $MMIS_DB) when missing and\n"
-	  "  applies every pending schema migration; safe to run again.\n" },
+	  "  applies every pending schema migration; safe to run again. Creates the audit key\n"
+	  "  (--audit-key) when missing, and the first administrator, `admin`, when there is no\n"
+	  "  user yet: its password from the file, or $MMIS_ADMIN_PASSWORD, or else a generated\n"
+	  "  one, printed once.\n"
+	  "  --admin-password-file F   the first administrator's password (its first line)\n" },
 	{ "db status", cmd_db_status, "[--json]", "print the database backend and schema version",
 	  "  --json    print one JSON object instead of text\n"
 	  "  Exits 1 when the database is missing, unreachable or made by a newer mmis.\n" },
+	{ "user add", cmd_user_add,
+	  "NAME --role ROLE --agency CODE [--display-name TEXT] [--password-file F]", "add a user",
+	  "  --role ROLE             admin, auditor, border_officer, border_supervisor, case_worker,\n"
+	  "                          case_supervisor, return_counsellor, analyst, exchange_officer\n"
+	  "  --agency CODE           the user's agency (see mmis agency list)\n"
+	  "  --display-name TEXT     the name shown to others (default: NAME)\n"
+	  "  --password-file F       read the password from F; else from stdin (asked twice,\n"
+	  "                          without echo, on a terminal). Never on the command line.\n" },
+	{ "user list", cmd_user_list, "[--json]", "list the users",
+	  "  --json    print a JSON array instead of text\n" },
+	{ "user passwd", cmd_user_passwd, "NAME [--password-file F]",
+	  "set a user's password, ending their sessions",
+	  "  --password-file F   read the password from F; else from stdin as for user add\n" },
+	{ "user disable", cmd_user_disable, "NAME",
+	  "disable a user: end their sessions, revoke their tokens", NULL },
+	{ "user enable", cmd_user_enable, "NAME", "enable a disabled user again", NULL },
+	{ "agency add", cmd_agency_add, "CODE --name NAME [--kind KIND]", "add an agency",
+	  "  CODE          2 to 32 of A-Z, 0-9, _ and - (BP, CSW-PG)\n"
+	  "  --name NAME   its full name\n"
+	  "  --kind KIND   police, government, social_work, ngo, international or other (default)\n" },
+	{ "agency list", cmd_agency_list, "[--json]", "list the agencies",
+	  "  --json    print a JSON array instead of text\n" },
+	{ "token create", cmd_token_create, "--user NAME [--name LABEL]",
+	  "create an API token acting as a user; prints it, once",
+	  "  --user NAME    the user the token acts as\n"
+	  "  --name LABEL   what it is for (default: cli)\n" },
+	{ "token revoke", cmd_token_revoke, "ID", "revoke an API token", NULL },
+	{ "token list", cmd_token_list, "[--json]", "list the API tokens (never the tokens themselves)",
+	  "  --json    print a JSON array instead of text\n" },
+	{ "audit verify", cmd_audit_verify, "", "verify the audit trail's chain of MACs",
+	  "  Exits 0 when intact, printing how many events were checked and the head (sequence\n"
+	  "  and MAC: record it elsewhere); exits 1 naming the first bad event and why.\n" },
+	{ "audit list", cmd_audit_list,
+	  "[--actor U] [--action A] [--object-type T] [--object-id I] [--from TS] [--to TS] "
+	  "[--before SEQ] [--limit N] [--json]",
+	  "list audit events, newest first",
+	  "  --actor U         by username\n"
+	  "  --action A        exactly, or a prefix ending in '.' (session.)\n"
+	  "  --object-type T, --object-id I\n"
+	  "  --from TS, --to TS  a date (YYYY-MM-DD, the whole day) or a timestamp with its zone\n"
+	  "  --before SEQ      only events before this sequence number (paging)\n"
+	  "  --limit N         1 to 1000 (default 100)\n"
+	  "  --json            print a JSON array instead of text\n" },
+	{ "serve", cmd_serve,
+	  "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--web DIR] [--threads N]",
+	  "serve the HTTP API and the web interface",
+	  "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; [::1]:8080 for IPv6)\n"
+	  "  --tls-cert FILE      PEM certificate (chain) for HTTPS, with --tls-key\n"
+	  "  --tls-key FILE       PEM private key for HTTPS\n"
+	  "  --web DIR            the web interface's files (default: the source tree's web/,\n"
+	  "                       or $MMIS_WEB_DIR)\n"
+	  "  --threads N          worker threads (default: one per core)\n"
+	  "  --metrics-public     answer /metrics on every address, not only loopback\n"
+	  "  --print-routes       print the route table (METHOD PATH) and exit\n"
+	  "  Stops on SIGTERM or SIGINT after answering the requests in flight. One JSON\n"
+	  "  line per request on stderr. The API is described in docs/api.md.\n" },
+	{ "demo", cmd_demo, "[--seed N] [--listen ADDR:PORT] [serve options]",
+	  "create a database with demo data when missing, then serve it",
+	  "  --seed N    the demo data's seed (default 1): the same seed, the same data\n"
+	  "  When the database does not exist yet, creates it, the audit key and the demo\n"
+	  "  agencies and users, and prints the demo accounts (docs/demo.md); then serves\n"
+	  "  it with the options of `mmis serve`.\n" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const char global_usage[] = "usage: mmis [--db URL] COMMAND [ARGS]\n";
+static const char global_usage[] = "usage: mmis [--db URL] [--audit-key FILE] COMMAND [ARGS]\n";
 
 static int word_count(const char *name)
 {
@@ -85,6 +152,8 @@ static void print_main_help(FILE *out)
 	      "Global options:\n"
 	      "  --db URL      the database: a file path for SQLite (default ./mmis.db, or $MMIS_DB),\n"
 	      "                or postgres://user@host:port/dbname for PostgreSQL\n"
+	      "  --audit-key FILE  the audit trail's key (default ./mmis-audit.key, or\n"
+	      "                $MMIS_AUDIT_KEY); mmis init creates it\n"
 	      "  -h, --help    show this help\n"
 	      "  --version     print the version\n\n"
 	      "Commands:\n",
@@ -152,16 +221,52 @@ int cli_usage(const struct cli *cli, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/*
+ * getopt_long, but long options only in full: getopt would take "--pass X" for "--password-file
+ * X", and a mistyped option must never silently become another (or echo a secret). Returns '?'
+ * for an abbreviation, and names the option without any "=value" in *bad.
+ */
+static int getopt_exact(int argc, char **argv, const struct option *opts, const char **bad,
+			size_t *bad_len)
+{
+	int idx = -1;
+	int c = getopt_long(argc, argv, "+:h", opts, &idx);
+	const char *text;
+
+	*bad = NULL;
+	*bad_len = 0;
+	if (c == '?' || c == ':') {
+		text = argv[optind - 1];
+		*bad = text;
+		*bad_len = strcspn(text, "=");
+		return c;
+	}
+	if (c == -1 || idx < 0)
+		return c;
+	/* The option's own word: before its separate value, if it took one. */
+	text = optarg && optarg == argv[optind - 1] && optind >= 2 ? argv[optind - 2] : argv[optind - 1];
+	size_t len = strcspn(text, "=");
+	if (len < 2 || len - 2 != strlen(opts[idx].name)) {
+		*bad = text;
+		*bad_len = len;
+		optopt = 0;
+		return '?';
+	}
+	return c;
+}
+
 int cli_getopt(struct cli *cli, int argc, char **argv, const struct option *longopts, int *opt,
 	       bool *done)
 {
 	static const struct option help_only[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	const struct option *opts = longopts ? longopts : help_only;
+	const char *bad;
+	size_t bad_len;
 	int c;
 
 	*done = false;
 	opterr = 0;
-	c = getopt_long(argc, argv, "+:h", opts, NULL);
+	c = getopt_exact(argc, argv, opts, &bad, &bad_len);
 	switch (c) {
 	case -1:
 		return EXIT_OK;
@@ -173,10 +278,10 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const struct option *long
 		*done = true;
 		if (optopt)
 			return cli_usage(cli, "unknown option '-%c'", optopt);
-		return cli_usage(cli, "unknown option '%s'", argv[optind - 1]);
+		return cli_usage(cli, "unknown option '%.*s'", (int)bad_len, bad);
 	case ':':
 		*done = true;
-		return cli_usage(cli, "option '%s' needs a value", argv[optind - 1]);
+		return cli_usage(cli, "option '%.*s' needs a value", (int)bad_len, bad);
 	default:
 		*opt = c;
 		return -1;
@@ -192,25 +297,35 @@ int main(int argc, char **argv)
 {
 	static const struct option global[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "audit-key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	struct cli cli = { .db_url = getenv("MMIS_DB") };
+	struct cli cli = { .db_url = getenv("MMIS_DB"), .audit_key_path = getenv("MMIS_AUDIT_KEY") };
 	const struct command *cmd;
 	int c;
 
 	if (!cli.db_url || !*cli.db_url)
 		cli.db_url = STORE_DEFAULT_URL;
+	if (!cli.audit_key_path || !*cli.audit_key_path)
+		cli.audit_key_path = AUDIT_KEY_DEFAULT_PATH;
 
 	/* "+": stop at the first non-option, the command; its options are its own. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", global, NULL)) != -1) {
+	const char *bad;
+	size_t bad_len;
+	while ((c = getopt_exact(argc, argv, global, &bad, &bad_len)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!*optarg)
 				return cli_usage(NULL, "--db needs a database URL or path");
 			cli.db_url = optarg;
+			break;
+		case 'k':
+			if (!*optarg)
+				return cli_usage(NULL, "--audit-key needs a file name");
+			cli.audit_key_path = optarg;
 			break;
 		case 'h':
 			print_main_help(stdout);
@@ -218,11 +333,11 @@ int main(int argc, char **argv)
 		case 'V':
 			return cmd_version(&cli, 1, argv);
 		case ':':
-			return cli_usage(NULL, "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage(NULL, "option '%.*s' needs a value", (int)bad_len, bad);
 		default:
 			if (optopt)
 				return cli_usage(NULL, "unknown option '-%c'", optopt);
-			return cli_usage(NULL, "unknown option '%s'", argv[optind - 1]);
+			return cli_usage(NULL, "unknown option '%.*s'", (int)bad_len, bad);
 		}
 	}
 	if (optind >= argc) {

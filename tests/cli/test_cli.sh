@@ -8,6 +8,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/mmis-cli.XXXXXX")
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 unset MMIS_DB
+export MMIS_AUDIT_KEY="$T/audit.key"
 
 # --- the frame
 run "$MMIS" version
@@ -37,6 +38,15 @@ run "$MMIS" db status --frobnicate
 expect_exit 2 "unknown command flag exits 2"
 expect_err "unknown option '--frobnicate'" "unknown command flag is named"
 expect_err "usage: mmis db status" "usage of the command follows"
+run "$MMIS" db status --js
+expect_exit 2 "an abbreviated option is refused"
+expect_err "unknown option '--js'" "and named"
+run "$MMIS" --d "$T/x.db" version
+expect_exit 2 "an abbreviated global option is refused"
+run "$MMIS" db status --json=secret-value
+expect_exit 2 "a value given to a flag is refused"
+run "$MMIS" --frob=secret-value version
+expect_no "secret-value" "an unknown option's value is never echoed"
 run "$MMIS" db
 expect_exit 2 "a group without subcommand exits 2"
 expect_err "db status" "and lists its subcommands"
