@@ -16,10 +16,14 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	@ninja -C $(BUILD)
 
-# Until the server exists this creates (or upgrades) the database and says what it did.
+LISTEN ?= 127.0.0.1:8080
+AUDIT_KEY ?= ./mmis-audit.key
+
+# Creates ./mmis.db with the demo agencies and users when missing (docs/demo.md), upgrades an
+# existing one, and serves it on http://$(LISTEN)/ until Ctrl-C.
 run: build
-	@$(BUILD)/src/mmis --db $(DB) init
-	@$(BUILD)/src/mmis --db $(DB) db status
+	@test ! -e $(DB) || $(BUILD)/src/mmis --db $(DB) --audit-key $(AUDIT_KEY) init
+	@$(BUILD)/src/mmis --db $(DB) --audit-key $(AUDIT_KEY) demo --listen $(LISTEN)
 
 $(CHECK_BUILD)/build.ninja:
 	meson setup $(CHECK_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false

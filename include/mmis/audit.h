@@ -72,8 +72,9 @@ struct audit_verify_result {
 };
 
 /* Walk the whole chain. MMIS_OK with bad_seq 0 when intact; MMIS_OK with bad_seq set when not
- * (the caller decides the exit code); an error only when the walk itself fails. */
-enum mmis_err audit_verify(struct store *s, const struct audit_key *key,
+ * (the caller decides the exit code); an error only when the walk itself fails. The check is
+ * itself audited (audit.verify by `actor`, appended after the walk). */
+enum mmis_err audit_verify(struct store *s, const struct audit_key *key, const struct actor *actor,
 			   struct audit_verify_result *out, struct mmis_error *err);
 
 struct audit_filter {
@@ -87,9 +88,10 @@ struct audit_filter {
 };
 
 /* Events matching the filter, newest first, as a new JSON array of objects with members seq, at,
- * actor, actor_id, agency_id, via, action, object_type, object_id, outcome, detail. */
-enum mmis_err audit_list(struct store *s, const struct audit_filter *f, json_t **out,
-			 struct mmis_error *err);
+ * actor, actor_id, agency_id, via, action, object_type, object_id, outcome, detail. The read is
+ * itself audited (audit.list by `actor`, with the filter); no list is returned without it. */
+enum mmis_err audit_list(struct store *s, const struct audit_key *key, const struct actor *actor,
+			 const struct audit_filter *f, json_t **out, struct mmis_error *err);
 
 const char *audit_outcome_name(enum audit_outcome o); /* "ok", "denied", "failed" */
 

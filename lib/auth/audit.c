@@ -379,8 +379,8 @@ static enum mmis_err read_head(struct store *s, int64_t *seq, char mac[MAC_HEX],
  * Events found beyond it must be covered by the head as read again at the end (appended
  * meanwhile), or they were slipped in behind the chain's back.
  */
-enum mmis_err audit_verify(struct store *s, const struct audit_key *key,
-			   struct audit_verify_result *out, struct mmis_error *err)
+static enum mmis_err walk_chain(struct store *s, const struct audit_key *key,
+			       struct audit_verify_result *out, struct mmis_error *err)
 {
 	unsigned char prev[MAC_BYTES] = { 0 }, mac[MAC_BYTES], stored[MAC_BYTES];
 	struct store_stmt *st;
@@ -515,8 +515,8 @@ static json_t *text_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-enum mmis_err audit_list(struct store *s, const struct audit_filter *f, json_t **out,
-			 struct mmis_error *err)
+static enum mmis_err list_rows(struct store *s, const struct audit_filter *f, json_t **out,
+			      struct mmis_error *err)
 {
 	struct audit_filter none = { 0 };
 	struct strbuf sql;
@@ -612,4 +612,61 @@ enum mmis_err audit_list(struct store *s, const struct audit_filter *f, json_t *
 	}
 	*out = arr;
 	return MMIS_OK;
+}
+
+/* Reading the trail is itself audited: who looked, for what. */
+enum mmis_err audit_verify(struct store *s, const struct audit_key *key, const struct actor *actor,
+			   struct audit_verify_result *out, struct mmis_error *err)
+{
+	char detail[224];
+	enum mmis_err rc = walk_chain(s, key, out, err);
+
+	if (rc)
+		return rc;
+	if (out->bad_seq)
+		snprintf(detail, sizeof(detail), "chain broken at event %lld: %s",
+			 (long long)out->bad_seq, out->reason);
+	else
+		snprintf(detail, sizeof(detail), "chain intact, %lld events", (long long)out->checked);
+	struct audit_event ev = { "audit.verify", "audit", NULL, AUDIT_OK, detail };
+	rc = audit_append(s, key, actor, &ev, err);
+	/* A broken chain may refuse the append (an event forged beyond the head holds its sequence
+	 * number): the finding matters more than recording that it was looked for. */
+	if (rc && out->bad_seq) {
+		mmis_error_clear(err);
+		rc = MMIS_OK;
+	}
+	return rc;
+}
+
+enum mmis_err audit_list(struct store *s, const struct audit_key *key, const struct actor *actor,
+			 const struct audit_filter *f, json_t **out, struct mmis_error *err)
+{
+	struct strbuf detail;
+	enum mmis_err rc = list_rows(s, f, out, err);
+
+	if (rc)
+		return rc;
+	strbuf_init(&detail, 480);
+	strbuf_addf(&detail, "%zu events", json_array_size(*out));
+	if (f) {
+		if (f->actor)
+			strbuf_addf(&detail, "; actor %s", f->actor);
+		if (f->action)
+			strbuf_addf(&detail, "; action %s", f->action);
+		if (f->object_type)
+			strbuf_addf(&detail, "; object %s %s", f->object_type,
+				    f->object_id ? f->object_id : "");
+		else if (f->object_id)
+			strbuf_addf(&detail, "; object %s", f->object_id);
+	}
+	struct audit_event ev = { "audit.list", "audit", NULL, AUDIT_OK, strbuf_str(&detail) };
+	rc = audit_append(s, key, actor, &ev, err);
+	strbuf_release(&detail);
+	if (rc) {
+		/* No read of the trail without its own event. */
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }

@@ -26,7 +26,7 @@ int cmd_audit_verify(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	if (cli_open_ctx(cli, &c, &err))
 		return cli_fail(&err);
-	rc = audit_verify(c.store, &c.key, &r, &err);
+	rc = audit_verify(c.store, &c.key, &c.actor, &r, &err);
 	cli_close_ctx(&c);
 	if (rc)
 		return cli_fail(&err);
@@ -119,7 +119,7 @@ int cmd_audit_list(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	if (cli_open_ctx(cli, &c, &err))
 		return cli_fail(&err);
-	rc = audit_list(c.store, &f, &list, &err);
+	rc = audit_list(c.store, &c.key, &c.actor, &f, &list, &err);
 	cli_close_ctx(&c);
 	if (rc)
 		return cli_fail(&err);

@@ -91,7 +91,7 @@ static void append_n(struct fx *f, int n)
 static void verify(struct fx *f, struct audit_verify_result *r)
 {
 	struct mmis_error err;
-	OK(audit_verify(f->s, &f->key, r, &err));
+	OK(audit_verify(f->s, &f->key, NULL, r, &err));
 }
 
 static void expect_bad(struct fx *f, int64_t seq, const char *reason_part)
@@ -169,12 +169,13 @@ static void test_append_and_verify(void **state)
 	assert_int_equal(r.bad_seq, 0);
 	assert_int_equal(r.head_seq, 6);
 	assert_int_equal(strlen(r.head_mac), 64);
-	OK(store_prepare(f->s, "SELECT seq, mac FROM audit_head", &st, &err));
+	/* The head the walk reported is event 6; the verification itself became event 7. */
+	OK(store_prepare(f->s, "SELECT seq, mac FROM audit_event WHERE seq = 6", &st, &err));
 	OK(store_step(st, &row, &err));
 	assert_true(row);
-	assert_int_equal(store_column_int64(st, 0), 6);
 	assert_string_equal(store_column_text(st, 1), r.head_mac);
 	store_finalize(st);
+	assert_int_equal(testdb_int(f->s, "SELECT seq FROM audit_head"), 7);
 	assert_int_equal(testdb_int(f->s, "SELECT count(*) FROM audit_event WHERE actor = 'system' "
 				    "AND via = 'system' AND actor_id IS NULL AND detail IS NULL"), 1);
 }
@@ -359,7 +360,7 @@ static void test_event_validation_and_origin(void **state)
 	OK(audit_append(f->s, &f->key, &a, &ev, &err));
 	ev.detail = NULL;
 	OK(audit_append(f->s, &f->key, &a, &ev, &err));
-	OK(audit_list(f->s, NULL, &out, &err));
+	OK(audit_list(f->s, &f->key, NULL, NULL, &out, &err));
 	assert_int_equal(json_array_size(out), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(out, 1), "detail")),
 			    "invalid role; os user root");
@@ -375,16 +376,36 @@ static void test_event_validation_and_origin(void **state)
 
 /* ---- listing */
 
+/* Events listed, not counting the audit.list events that earlier listings appended. */
 static size_t list_count(struct fx *f, const struct audit_filter *flt)
 {
 	struct mmis_error err;
-	json_t *out = NULL;
-	size_t n;
+	json_t *out = NULL, *e;
+	size_t n = 0, i;
 
-	OK(audit_list(f->s, flt, &out, &err));
-	n = json_array_size(out);
+	OK(audit_list(f->s, &f->key, NULL, flt, &out, &err));
+	json_array_foreach(out, i, e)
+		n += strcmp(json_string_value(json_object_get(e, "action")), "audit.list") != 0;
 	json_decref(out);
 	return n;
+}
+
+static void test_reads_are_audited(void **state)
+{
+	struct fx *f = *state;
+	struct audit_verify_result r;
+
+	append_n(f, 3);
+	assert_int_equal(list_count(f, NULL), 3);
+	verify(f, &r);
+	assert_int_equal(r.checked, 4); /* the three and the listing */
+	assert_int_equal(testdb_int(f->s, "SELECT count(*) FROM audit_event WHERE action = 'audit.list' "
+				    "AND detail LIKE '3 events%'"), 1);
+	assert_int_equal(testdb_int(f->s, "SELECT count(*) FROM audit_event WHERE action = "
+				    "'audit.verify' AND detail = 'chain intact, 4 events'"), 1);
+	verify(f, &r);
+	assert_int_equal(r.bad_seq, 0);
+	assert_int_equal(r.checked, 5);
 }
 
 static void test_list_filters(void **state)
@@ -403,7 +424,7 @@ static void test_list_filters(void **state)
 	append(f, "alice", "sessions.odd", NULL, NULL, NULL);         /* seq 6: not "session." */
 
 	memset(&flt, 0, sizeof(flt));
-	OK(audit_list(f->s, &flt, &out, &err));
+	OK(audit_list(f->s, &f->key, NULL, &flt, &out, &err));
 	assert_int_equal(json_array_size(out), 6);
 	e = json_array_get(out, 0); /* newest first */
 	assert_int_equal(json_integer_value(json_object_get(e, "seq")), 6);
@@ -443,23 +464,23 @@ static void test_list_filters(void **state)
 	assert_int_equal(list_count(f, &flt), 3);
 	flt = (struct audit_filter){ .before_seq = 3 };
 	assert_int_equal(list_count(f, &flt), 2);
-	flt = (struct audit_filter){ .limit = 4 };
-	OK(audit_list(f->s, &flt, &out, &err));
+	flt = (struct audit_filter){ .limit = 4, .before_seq = 7 }; /* past the listings' own events */
+	OK(audit_list(f->s, &f->key, NULL, &flt, &out, &err));
 	assert_int_equal(json_array_size(out), 4);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(out, 3), "seq")), 3);
 	json_decref(out);
 	flt = (struct audit_filter){ .limit = 2, .before_seq = 3 };
-	OK(audit_list(f->s, &flt, &out, &err));
+	OK(audit_list(f->s, &f->key, NULL, &flt, &out, &err));
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(out, 0), "seq")), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(out, 1), "seq")), 1);
 	json_decref(out);
 
 	flt = (struct audit_filter){ .limit = 1001 };
-	assert_int_equal(audit_list(f->s, &flt, &out, &err), MMIS_EINVAL);
+	assert_int_equal(audit_list(f->s, &f->key, NULL, &flt, &out, &err), MMIS_EINVAL);
 	assert_string_equal(err.field, "limit");
 	assert_null(out);
 	flt = (struct audit_filter){ .limit = -1 };
-	assert_int_equal(audit_list(f->s, &flt, &out, &err), MMIS_EINVAL);
+	assert_int_equal(audit_list(f->s, &f->key, NULL, &flt, &out, &err), MMIS_EINVAL);
 }
 
 static void test_list_default_limit(void **state)
@@ -519,6 +540,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_validation_and_origin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_default_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_are_audited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_long_chain, setup, teardown),
 	};
 	const struct CMUnitTest missing[] = { cmocka_unit_test(pg_missing) };

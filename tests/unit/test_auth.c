@@ -73,7 +73,7 @@ static int teardown(void **state)
 	struct audit_verify_result r;
 
 	auth_clock_set(NULL);
-	OK(audit_verify(f->s, &f->key, &r, &err));
+	OK(audit_verify(f->s, &f->key, NULL, &r, &err));
 	if (r.bad_seq)
 		fail_msg("audit chain broken at %lld: %s", (long long)r.bad_seq, r.reason);
 	assert_int_equal(store_tx_depth(f->s), 0);
@@ -99,7 +99,7 @@ static char *last_detail(struct fx *f, const char *action)
 	json_t *out;
 	char *d;
 
-	OK(audit_list(f->s, &flt, &out, &err));
+	OK(audit_list(f->s, &f->key, NULL, &flt, &out, &err));
 	assert_int_equal(json_array_size(out), 1);
 	d = json_string_value(json_object_get(json_array_get(out, 0), "detail"))
 		? strdup(json_string_value(json_object_get(json_array_get(out, 0), "detail")))
