@@ -25,3 +25,7 @@ echo
 echo "## HTTP: requests per second"
 echo
 "$here/http_bench.sh" "$build" "$work/http"
+echo
+echo "## Stay rule: 90 days in any 180"
+echo
+"$build/bench/stay_bench"

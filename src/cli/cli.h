@@ -103,6 +103,7 @@ int cmd_token_revoke(struct cli *cli, int argc, char **argv);
 int cmd_token_list(struct cli *cli, int argc, char **argv);
 int cmd_audit_verify(struct cli *cli, int argc, char **argv);
 int cmd_audit_list(struct cli *cli, int argc, char **argv);
+int cmd_stay_calc(struct cli *cli, int argc, char **argv);
 
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);

@@ -70,6 +70,19 @@ static const struct command commands[] = {
 	  "  --before SEQ      only events before this sequence number (paging)\n"
 	  "  --limit N         1 to 1000 (default 100)\n"
 	  "  --json            print a JSON array instead of text\n" },
+	{ "stay calc", cmd_stay_calc, "--on YYYY-MM-DD [--limit DAYS] [--window DAYS] [STAY ...]",
+	  "the 90-days-in-any-180 stay rule: days used, overstay, how long one may stay",
+	  "  STAY               ENTRY..EXIT (both days count) or ENTRY.. (still present, up to and\n"
+	  "                     including the day of the check); YYYY-MM-DD dates, in any order,\n"
+	  "                     overlapping or touching stays allowed (a day counts once)\n"
+	  "  --on YYYY-MM-DD    the day of the check (required)\n"
+	  "  --limit DAYS       at most this many days of presence ... (default 90)\n"
+	  "  --window DAYS      ... in any period of this many days (default 180)\n"
+	  "  Prints one JSON object: on, days_used (in the window ending on that day),\n"
+	  "  days_remaining, overstay_days (days so far on which the window held more than the\n"
+	  "  limit) and may_stay_until (with presence on every day from the check on, the last\n"
+	  "  day the rule allows; null when the day of the check already exceeds it).\n"
+	  "  Exits 1 naming the stay when a stay is invalid. See docs/border.md.\n" },
 	{ "serve", cmd_serve,
 	  "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--web DIR] [--threads N]",
 	  "serve the HTTP API and the web interface",
