@@ -104,6 +104,8 @@ int cmd_token_list(struct cli *cli, int argc, char **argv);
 int cmd_audit_verify(struct cli *cli, int argc, char **argv);
 int cmd_audit_list(struct cli *cli, int argc, char **argv);
 int cmd_stay_calc(struct cli *cli, int argc, char **argv);
+int cmd_mrz_parse(struct cli *cli, int argc, char **argv);
+int cmd_mrz_make(struct cli *cli, int argc, char **argv);
 
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);

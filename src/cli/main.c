@@ -83,6 +83,23 @@ static const struct command commands[] = {
 	  "  limit) and may_stay_until (with presence on every day from the check on, the last\n"
 	  "  day the rule allows; null when the day of the check already exceeds it).\n"
 	  "  Exits 1 naming the stay when a stay is invalid. See docs/border.md.\n" },
+	{ "mrz parse", cmd_mrz_parse, "[--today YYYY-MM-DD] < MRZ",
+	  "read a machine readable zone (ICAO 9303) on stdin; print it as JSON",
+	  "  --today YYYY-MM-DD   the reference date for two-digit years (default: today, UTC)\n"
+	  "  Reads TD1 (3x30), TD2 (2x36), TD3 (2x44), MRV-A (2x44) and MRV-B (2x36). Exits 0\n"
+	  "  when every check digit holds, 1 when one fails (the JSON still printed), 2 when the\n"
+	  "  text is not an MRZ (the line and position named). See docs/border.md.\n" },
+	{ "mrz make", cmd_mrz_make,
+	  "--format F --issuing-state S --surname N [--given-names N] --document-number N "
+	  "--nationality S --birth-date D --expiry-date D --sex M|F|X [--document-code C] "
+	  "[--optional-data O]",
+	  "build a machine readable zone with its check digits (tests, demo data, training)",
+	  "  --format F           TD1, TD2, TD3 (default), MRVA or MRVB\n"
+	  "  --document-code C    P, I, ID, AC, V... (default P for TD3, I for TD1/TD2, V for visas)\n"
+	  "  --issuing-state S, --nationality S   ICAO codes (UTO, D, RKS, XXA, ...)\n"
+	  "  --surname N, --given-names N   A-Z only: transliterate first\n"
+	  "  --birth-date D, --expiry-date D   YYYY-MM-DD, YYYY-MM, YYYY or unknown\n"
+	  "  --optional-data O    personal number or other optional data\n" },
 	{ "serve", cmd_serve,
 	  "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--web DIR] [--threads N]",
 	  "serve the HTTP API and the web interface",
