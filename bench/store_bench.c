@@ -7,6 +7,7 @@
  * Prints a Markdown table. Rows of a `crossing`-like shape: a UUIDv7 text key, two texts, an
  * integer and a timestamp, inserted (a) in one transaction, (b) one durable transaction per row.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,67 @@ static double sqlite_raw_rate(const char *path, long n, bool one_tx)
 	return (double)n / dt;
 }
 
+/* Several threads, each with its own connection, each committing one row at a time: what the
+ * server's workers do when they record crossings concurrently. */
+struct writer {
+	const char *url;
+	long n, base;
+};
+
+static void *writer_main(void *p)
+{
+	struct writer *w = p;
+	struct mmis_error err;
+	struct store *s;
+	struct store_stmt *st;
+	char id[UUID_STR_MAX], person[UUID_STR_MAX], at[TIMESTAMP_STR_MAX];
+
+	if (store_open(w->url, 0, &s, &err))
+		die(w->url, mmis_error_text(&err));
+	for (long i = 0; i < w->n; i++) {
+		row_values(w->base + i, id, person, at);
+		if (store_begin(s, &err) || store_prepare(s, INSERT, &st, &err))
+			die("begin", mmis_error_text(&err));
+		store_bind_text(st, 1, id);
+		store_bind_text(st, 2, person);
+		store_bind_text(st, 3, "MNE-DBR");
+		store_bind_int64(st, 4, i & 1);
+		store_bind_text(st, 5, at);
+		if (store_run(st, &err))
+			die("insert", mmis_error_text(&err));
+		store_finalize(st);
+		if (store_commit(s, &err))
+			die("commit", mmis_error_text(&err));
+	}
+	store_close(s);
+	return NULL;
+}
+
+static double concurrent_rate(const char *url, int threads, long per_thread)
+{
+	struct mmis_error err;
+	struct store *s;
+	pthread_t t[16];
+	struct writer w[16];
+
+	if (store_open(url, STORE_OPEN_CREATE, &s, &err))
+		die(url, mmis_error_text(&err));
+	store_exec(s, "DROP TABLE IF EXISTS bench_row", &err);
+	if (store_exec(s, CREATE, &err))
+		die("create", mmis_error_text(&err));
+	double t0 = now_s();
+	for (int i = 0; i < threads; i++) {
+		w[i] = (struct writer){ url, per_thread, (long)i * per_thread };
+		pthread_create(&t[i], NULL, writer_main, &w[i]);
+	}
+	for (int i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	double dt = now_s() - t0;
+	store_exec(s, "DROP TABLE bench_row", &err);
+	store_close(s);
+	return (double)threads * (double)per_thread / dt;
+}
+
 static void row(const char *what, long n, double rate, double base)
 {
 	if (base > 0)
@@ -155,6 +217,8 @@ int main(int argc, char **argv)
 	double raw_dur = sqlite_raw_rate(path, durable, false);
 	row("raw sqlite3 API, one durable commit per row", durable, raw_dur, 0);
 	row("mmis store, SQLite, one durable commit per row", durable, store_rate(path, durable, false), raw_dur);
+	row("mmis store, SQLite, 8 threads, one durable commit per row", durable,
+	    concurrent_rate(path, 8, durable / 8), raw_dur);
 	if (argc > 2) {
 		row("mmis store, PostgreSQL, one transaction", bulk / 4, store_rate(argv[2], bulk / 4, true), raw_bulk);
 		row("mmis store, PostgreSQL, one durable commit per row", durable,

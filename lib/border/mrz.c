@@ -312,8 +312,8 @@ static void parse_number(struct parser *p, const char *num, char ck, const char 
 	char whole[32];
 	size_t k = 0;
 
-	if (long_number && ck == '<' && opt[0] != '<') {
-		while (k < opt_len && opt[k] != '<')
+	if (long_number && ck == '<' && opt_len > 0 && opt[0] != '<') {
+		while (k < opt_len && k < sizeof(whole) - 9 && opt[k] != '<')
 			k++;
 		/* whole number: 9 + k - 1 characters, check digit opt[k - 1] */
 		memcpy(whole, num, 9);

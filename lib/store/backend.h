@@ -68,6 +68,10 @@ struct store_ops {
 	enum mmis_err (*exec)(struct store *s, const char *sql, struct mmis_error *err);
 	/* True when the current transaction failed and can only be rolled back (PostgreSQL). */
 	bool (*tx_failed)(struct store *s);
+	/* Around a top-level transaction, or NULL: SQLite queues this process's writers on a mutex
+	 * per database file, instead of letting them sleep in its busy handler. */
+	void (*tx_lock)(struct store *s);
+	void (*tx_unlock)(struct store *s);
 
 	/* Allocate a backend statement; `cached` says it will live in the statement cache. */
 	enum mmis_err (*prepare)(struct store *s, const char *sql, bool cached,

@@ -1,19 +1,100 @@
 /* sqlite.c - the SQLite backend of the store. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "backend.h"
 
+/*
+ * One mutex per database file (by device and inode) shared by this process's connections to it.
+ * SQLite itself lets a second writer sleep in its busy handler (1, 2, 5, 10 ... 100 ms), which
+ * under load turns into long tails; queueing this process's writers on a mutex hands the lock
+ * over at once. Writers of other processes still meet SQLite's lock and busy timeout.
+ */
+struct writer_lock {
+	dev_t dev;
+	ino_t ino;
+	int refs;
+	pthread_mutex_t mu;
+	struct writer_lock *next;
+};
+
+static pthread_mutex_t writer_locks_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct writer_lock *writer_locks;
+
+static struct writer_lock *writer_lock_get(const char *file)
+{
+	struct writer_lock *w;
+	struct stat sb;
+
+	if (!file || !*file || stat(file, &sb) != 0)
+		return NULL; /* in-memory or vanished: SQLite's own locking is enough */
+	pthread_mutex_lock(&writer_locks_mu);
+	for (w = writer_locks; w; w = w->next)
+		if (w->dev == sb.st_dev && w->ino == sb.st_ino)
+			break;
+	if (!w && (w = calloc(1, sizeof(*w)))) {
+		w->dev = sb.st_dev;
+		w->ino = sb.st_ino;
+		pthread_mutex_init(&w->mu, NULL);
+		w->next = writer_locks;
+		writer_locks = w;
+	}
+	if (w)
+		w->refs++;
+	pthread_mutex_unlock(&writer_locks_mu);
+	return w;
+}
+
+static void writer_lock_put(struct writer_lock *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&writer_locks_mu);
+	if (--w->refs == 0) {
+		for (struct writer_lock **p = &writer_locks; *p; p = &(*p)->next) {
+			if (*p == w) {
+				*p = w->next;
+				break;
+			}
+		}
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+	}
+	pthread_mutex_unlock(&writer_locks_mu);
+}
+
 struct sq_conn {
 	sqlite3 *db;
 	char *created; /* the file this open created, removed again by a discarding close */
+	struct writer_lock *wlock; /* NULL for read-only or in-memory connections */
+	bool locked;
 };
+
+static void sq_tx_lock(struct store *s)
+{
+	struct sq_conn *c = s->conn;
+	if (c->wlock && !c->locked) {
+		pthread_mutex_lock(&c->wlock->mu);
+		c->locked = true;
+	}
+}
+
+static void sq_tx_unlock(struct store *s)
+{
+	struct sq_conn *c = s->conn;
+	if (c->wlock && c->locked) {
+		c->locked = false;
+		pthread_mutex_unlock(&c->wlock->mu);
+	}
+}
 
 struct sq_stmt {
 	struct store_stmt base;
@@ -122,6 +203,8 @@ static void sq_close(struct store *s, bool discard)
 
 	if (!c)
 		return;
+	sq_tx_unlock(s);
+	writer_lock_put(c->wlock);
 	sqlite3_close_v2(c->db);
 	if (discard && c->created)
 		remove_files(c->created);
@@ -262,6 +345,8 @@ static enum mmis_err sq_open(struct store *s, const char *url, unsigned flags, s
 		return open_failed(s, name, SQLITE_READONLY, err);
 	/* A read-only connection must not take the write lock that BEGIN IMMEDIATE asks for. */
 	s->begin_sql = (flags & STORE_OPEN_READONLY) ? "BEGIN" : "BEGIN IMMEDIATE";
+	if (!(flags & STORE_OPEN_READONLY))
+		c->wlock = writer_lock_get(sqlite3_db_filename(c->db, "main"));
 	return MMIS_OK;
 }
 
@@ -461,6 +546,8 @@ const struct store_ops store_sqlite_ops = {
 	.close = sq_close,
 	.exec = sq_exec,
 	.tx_failed = NULL,
+	.tx_lock = sq_tx_lock,
+	.tx_unlock = sq_tx_unlock,
 	.prepare = sq_prepare,
 	.destroy = sq_destroy,
 	.bind = sq_bind,

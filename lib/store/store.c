@@ -73,10 +73,15 @@ enum mmis_err store_open(const char *url, unsigned flags, struct store **out, st
 	return MMIS_OK;
 }
 
+static enum mmis_err rollback_level(struct store *s, struct mmis_error *err);
+
 static void close_store(struct store *s, bool discard)
 {
 	if (!s)
 		return;
+	/* A transaction left open is rolled back (and its writer lock released). */
+	while (s->depth > 0)
+		rollback_level(s, NULL);
 	/* Only idle statements are ours; one still handed out is the caller's bug to find. */
 	for (size_t b = 0; b < STORE_CACHE_BUCKETS; b++) {
 		struct store_stmt *st = s->cache[b], *next;
@@ -136,7 +141,11 @@ enum mmis_err store_begin(struct store *s, struct mmis_error *err)
 	enum mmis_err rc;
 
 	if (s->depth == 0) {
+		if (s->ops->tx_lock)
+			s->ops->tx_lock(s);
 		rc = store_exec(s, s->begin_sql, err);
+		if (rc && s->ops->tx_unlock)
+			s->ops->tx_unlock(s);
 	} else {
 		snprintf(sql, sizeof(sql), "SAVEPOINT sp_%d", s->depth);
 		rc = store_exec(s, sql, err);
@@ -158,7 +167,10 @@ static enum mmis_err rollback_level(struct store *s, struct mmis_error *err)
 	else
 		snprintf(sql, sizeof(sql), "ROLLBACK");
 	s->depth--;
-	return store_exec(s, sql, err);
+	enum mmis_err rc = store_exec(s, sql, err);
+	if (s->depth == 0 && s->ops->tx_unlock)
+		s->ops->tx_unlock(s);
+	return rc;
 }
 
 enum mmis_err store_rollback(struct store *s, struct mmis_error *err)
@@ -199,6 +211,8 @@ enum mmis_err store_commit(struct store *s, struct mmis_error *err)
 		return rc;
 	}
 	s->depth--;
+	if (s->depth == 0 && s->ops->tx_unlock)
+		s->ops->tx_unlock(s);
 	return MMIS_OK;
 }
 

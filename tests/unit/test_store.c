@@ -9,6 +9,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -779,6 +780,87 @@ static void insert_k(struct store *s, const char *table, int64_t k, enum mmis_er
 	if (rc != want)
 		fail_msg("inserting %lld into %s: %s, wanted %s (%s)", (long long)k, table,
 			 mmis_strerror(rc), mmis_strerror(want), err.message);
+}
+
+/* Writers of one process on one database: none fails, none is lost (SQLite queues them on a
+ * mutex per file; PostgreSQL's own locking serialises the conflicting ones). */
+#define WRITERS 4
+#define WRITES 50
+struct writer_arg {
+	const char *url;
+	int id;
+	int ok;
+	enum mmis_err last;
+};
+
+static void *writer_thread(void *p)
+{
+	struct writer_arg *w = p;
+	struct mmis_error err;
+	struct store *s = NULL;
+	struct store_stmt *st;
+
+	if ((w->last = store_open(w->url, 0, &s, &err)))
+		return NULL;
+	for (int i = 0; i < WRITES; i++) {
+		if ((w->last = store_begin(s, &err)))
+			break;
+		if ((w->last = store_prepare(s, "INSERT INTO wr_t (k) VALUES (?)", &st, &err))) {
+			store_rollback(s, NULL);
+			break;
+		}
+		store_bind_int64(st, 1, (int64_t)w->id * 1000 + i);
+		w->last = store_run(st, &err);
+		store_finalize(st);
+		if (w->last || (w->last = store_commit(s, &err))) {
+			store_rollback(s, NULL);
+			break;
+		}
+		w->ok++;
+	}
+	store_close(s);
+	return NULL;
+}
+
+static void test_concurrent_writers(void **state)
+{
+	struct store *s = open_db();
+	pthread_t t[WRITERS];
+	struct writer_arg a[WRITERS];
+
+	(void)state;
+	exec_ok(s, "CREATE TABLE wr_t (k BIGINT PRIMARY KEY)");
+	for (int i = 0; i < WRITERS; i++) {
+		a[i] = (struct writer_arg){ .url = T.url, .id = i };
+		assert_int_equal(pthread_create(&t[i], NULL, writer_thread, &a[i]), 0);
+	}
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < WRITERS; i++) {
+		assert_int_equal(a[i].last, MMIS_OK);
+		assert_int_equal(a[i].ok, WRITES);
+	}
+	assert_int_equal(count_rows(s, "wr_t"), WRITERS * WRITES);
+	store_close(s);
+}
+
+/* Closing a store inside a transaction rolls it back and lets the next writer in. */
+static void test_close_in_transaction(void **state)
+{
+	struct mmis_error err;
+	struct store *s = open_db(), *other;
+
+	(void)state;
+	exec_ok(s, "CREATE TABLE ct_t (k BIGINT PRIMARY KEY)");
+	other = open_db();
+	OK(store_begin(other, &err));
+	insert_k(other, "ct_t", 1, MMIS_OK);
+	store_close(other);
+	OK(store_begin(s, &err)); /* would wait forever if the closed store still held the lock */
+	insert_k(s, "ct_t", 2, MMIS_OK);
+	OK(store_commit(s, &err));
+	assert_int_equal(count_rows(s, "ct_t"), 1);
+	store_close(s);
 }
 
 static void test_transactions(void **state)
@@ -1587,6 +1669,8 @@ int main(void)
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_placeholders_in_literals),
 		cmocka_unit_test(test_transactions),
+		cmocka_unit_test(test_concurrent_writers),
+		cmocka_unit_test(test_close_in_transaction),
 		cmocka_unit_test(test_savepoints),
 		cmocka_unit_test(test_unique_conflict),
 		cmocka_unit_test(test_foreign_key_conflict),
