@@ -86,6 +86,21 @@ int cli_refuse_password_args(struct cli *cli, int argc, char **argv, const char 
 /* Print `value` as one line of JSON on stdout. */
 int cli_print_json(json_t *value);
 
+/*
+ * A listing command from a table of columns: `--json` prints the library's array as it is,
+ * otherwise one aligned line per row (the last column unpadded). A column shows member `key`, or
+ * what `value` derives from the row; missing values show as "-".
+ */
+struct cli_column {
+	const char *header;
+	const char *key;
+	int width;
+	const char *(*value)(json_t *row);
+};
+typedef enum mmis_err (*cli_list_fn)(const struct mmis_ctx *cx, const struct actor *a,
+				     json_t **out, struct mmis_error *err);
+int cli_list(struct cli *cli, int argc, char **argv, cli_list_fn fn, const struct cli_column *cols);
+
 /* The commands, defined in their cmd_*.c files. */
 int cmd_help(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);

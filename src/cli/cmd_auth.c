@@ -75,6 +75,53 @@ int cli_print_json(json_t *value)
 	return EXIT_OK;
 }
 
+/* A missing or null member prints as "-". */
+static const char *column_text(json_t *row, const struct cli_column *c)
+{
+	const char *v = c->value ? c->value(row) : json_string_value(json_object_get(row, c->key));
+	return v && *v ? v : "-";
+}
+
+int cli_list(struct cli *cli, int argc, char **argv, cli_list_fn fn, const struct cli_column *cols)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct mmis_error err;
+	struct cli_ctx c;
+	json_t *list, *row;
+	size_t i;
+	bool json = false, done;
+	int rc, opt;
+
+	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1)
+		json = json || opt == 'j';
+	if (done)
+		return rc;
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (cli_open_ctx(cli, &c, &err))
+		return cli_fail(&err);
+	rc = fn(&c.cx, &c.actor, &list, &err);
+	cli_close_ctx(&c);
+	if (rc)
+		return cli_fail(&err);
+	if (json) {
+		rc = cli_print_json(list);
+	} else {
+		for (const struct cli_column *col = cols; col->header; col++)
+			printf(col[1].header ? "%-*s " : "%-*s\n", col->width, col->header);
+		json_array_foreach(list, i, row)
+			for (const struct cli_column *col = cols; col->header; col++)
+				printf(col[1].header ? "%-*s " : "%-*s\n", col->width,
+				       column_text(row, col));
+	}
+	json_decref(list);
+	return rc;
+}
+
 /* One line from `f` without its line end; false at end of file or when too long. */
 static bool read_line(FILE *f, char *buf, size_t cap)
 {
@@ -253,62 +300,18 @@ static const char *user_status(json_t *u)
 	return json_is_string(json_object_get(u, "locked_until")) ? "locked" : "active";
 }
 
-static const char *str_or(json_t *o, const char *key, const char *dflt)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : dflt;
-}
-
-/* The --json flag only. Returns -1 to go on, else the exit code. */
-static int json_flag_only(struct cli *cli, int argc, char **argv, bool *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	bool done;
-	int rc, opt;
-
-	*json = false;
-	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1)
-		*json = *json || opt == 'j';
-	if (done)
-		return rc;
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	return -1;
-}
+static const struct cli_column user_columns[] = {
+	{ "USERNAME", "username", 24, NULL },
+	{ "ROLE", "role", 18, NULL },
+	{ "AGENCY", "agency_code", 12, NULL },
+	{ "STATUS", NULL, 8, user_status },
+	{ "LAST LOGIN", "last_login_at", 0, NULL },
+	{ 0 },
+};
 
 int cmd_user_list(struct cli *cli, int argc, char **argv)
 {
-	struct mmis_error err;
-	struct cli_ctx c;
-	json_t *list, *u;
-	size_t i;
-	bool json;
-	int rc;
-
-	if ((rc = json_flag_only(cli, argc, argv, &json)) != -1)
-		return rc;
-	if (cli_open_ctx(cli, &c, &err))
-		return cli_fail(&err);
-	rc = user_list(&c.cx, &c.actor, &list, &err);
-	cli_close_ctx(&c);
-	if (rc)
-		return cli_fail(&err);
-	if (json) {
-		rc = cli_print_json(list);
-	} else {
-		printf("%-24s %-18s %-12s %-8s %s\n", "USERNAME", "ROLE", "AGENCY", "STATUS",
-		       "LAST LOGIN");
-		json_array_foreach(list, i, u)
-			printf("%-24s %-18s %-12s %-8s %s\n", str_or(u, "username", ""),
-			       str_or(u, "role", ""), str_or(u, "agency_code", ""), user_status(u),
-			       str_or(u, "last_login_at", "-"));
-	}
-	json_decref(list);
-	return rc;
+	return cli_list(cli, argc, argv, user_list, user_columns);
 }
 
 /* A command taking one username and no options but the password file. */
@@ -427,33 +430,16 @@ int cmd_agency_add(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cli_column agency_columns[] = {
+	{ "CODE", "code", 16, NULL },
+	{ "KIND", "kind", 14, NULL },
+	{ "NAME", "name", 0, NULL },
+	{ 0 },
+};
+
 int cmd_agency_list(struct cli *cli, int argc, char **argv)
 {
-	struct mmis_error err;
-	struct cli_ctx c;
-	json_t *list, *g;
-	size_t i;
-	bool json;
-	int rc;
-
-	if ((rc = json_flag_only(cli, argc, argv, &json)) != -1)
-		return rc;
-	if (cli_open_ctx(cli, &c, &err))
-		return cli_fail(&err);
-	rc = agency_list(&c.cx, &c.actor, &list, &err);
-	cli_close_ctx(&c);
-	if (rc)
-		return cli_fail(&err);
-	if (json) {
-		rc = cli_print_json(list);
-	} else {
-		printf("%-16s %-14s %s\n", "CODE", "KIND", "NAME");
-		json_array_foreach(list, i, g)
-			printf("%-16s %-14s %s\n", str_or(g, "code", ""), str_or(g, "kind", ""),
-			       str_or(g, "name", ""));
-	}
-	json_decref(list);
-	return rc;
+	return cli_list(cli, argc, argv, agency_list, agency_columns);
 }
 
 /* ---- token */
@@ -522,32 +508,16 @@ int cmd_token_revoke(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cli_column token_columns[] = {
+	{ "ID", "id", 36, NULL },
+	{ "USER", "username", 16, NULL },
+	{ "NAME", "name", 20, NULL },
+	{ "LAST USED", "last_used_at", 24, NULL },
+	{ "REVOKED", "revoked_at", 0, NULL },
+	{ 0 },
+};
+
 int cmd_token_list(struct cli *cli, int argc, char **argv)
 {
-	struct mmis_error err;
-	struct cli_ctx c;
-	json_t *list, *t;
-	size_t i;
-	bool json;
-	int rc;
-
-	if ((rc = json_flag_only(cli, argc, argv, &json)) != -1)
-		return rc;
-	if (cli_open_ctx(cli, &c, &err))
-		return cli_fail(&err);
-	rc = token_list(&c.cx, &c.actor, &list, &err);
-	cli_close_ctx(&c);
-	if (rc)
-		return cli_fail(&err);
-	if (json) {
-		rc = cli_print_json(list);
-	} else {
-		printf("%-36s %-16s %-20s %-24s %s\n", "ID", "USER", "NAME", "LAST USED", "REVOKED");
-		json_array_foreach(list, i, t)
-			printf("%-36s %-16s %-20s %-24s %s\n", str_or(t, "id", ""),
-			       str_or(t, "username", ""), str_or(t, "name", ""),
-			       str_or(t, "last_used_at", "-"), str_or(t, "revoked_at", "-"));
-	}
-	json_decref(list);
-	return rc;
+	return cli_list(cli, argc, argv, token_list, token_columns);
 }
