@@ -29,3 +29,11 @@ echo
 echo "## Stay rule: 90 days in any 180"
 echo
 "$build/bench/stay_bench"
+\necho
+echo "## Crossings: import"
+echo
+"$build/bench/cross_bench" "$work" "${CROSS_ROWS:-1000000}" "$url"
+echo
+echo "## Crossings: recorded over HTTP"
+echo
+"$here/http_cross_bench.sh" "$build" "$work/http-cross"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mmis/border.h"
 #include "mmis/demo.h"
 
 struct demo_agency {
@@ -98,7 +99,6 @@ enum mmis_err demo_seed(const struct mmis_ctx *cx, uint64_t seed, json_t **accou
 	json_t *accounts = NULL;
 	enum mmis_err rc;
 
-	(void)seed; /* agencies and users are fixed; crossings, cases and returns will use it */
 	if (accounts_out)
 		*accounts_out = NULL;
 	actor_system(&sys);
@@ -126,6 +126,12 @@ enum mmis_err demo_seed(const struct mmis_ctx *cx, uint64_t seed, json_t **accou
 							      "agency", u->agency, "password",
 							      u->password)))
 			rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
+	}
+	if (!rc) {
+		/* Border crossings, refusals and stays (lib/border/demo_border.c). */
+		struct date today;
+		date_today(&today);
+		rc = border_demo_seed(cx, &sys, seed, &today, err);
 	}
 	if (rc) {
 		store_rollback(cx->store, NULL);

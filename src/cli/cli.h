@@ -122,6 +122,12 @@ int cmd_stay_calc(struct cli *cli, int argc, char **argv);
 int cmd_mrz_parse(struct cli *cli, int argc, char **argv);
 int cmd_mrz_make(struct cli *cli, int argc, char **argv);
 
+int cmd_bcp_add(struct cli *cli, int argc, char **argv);
+int cmd_bcp_list(struct cli *cli, int argc, char **argv);
+int cmd_bcp_import(struct cli *cli, int argc, char **argv);
+int cmd_cross_import(struct cli *cli, int argc, char **argv);
+int cmd_border_overstayers(struct cli *cli, int argc, char **argv);
+
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 

@@ -100,6 +100,32 @@ static const struct command commands[] = {
 	  "  --surname N, --given-names N   A-Z only: transliterate first\n"
 	  "  --birth-date D, --expiry-date D   YYYY-MM-DD, YYYY-MM, YYYY or unknown\n"
 	  "  --optional-data O    personal number or other optional data\n" },
+	{ "bcp add", cmd_bcp_add, "CODE --name NAME --kind KIND [--neighbour ISO3]",
+	  "add a border crossing point",
+	  "  CODE              3 to 16 of A-Z, 0-9 and - (Montenegro's are MNE-XXX: docs/border.md)\n"
+	  "  --name NAME       its name\n"
+	  "  --kind KIND       road, rail, air or sea\n"
+	  "  --neighbour ISO3  the country across the border (none for airports and ports)\n" },
+	{ "bcp list", cmd_bcp_list, "[--json]", "list the border crossing points",
+	  "  --json    print a JSON array instead of text\n" },
+	{ "bcp import", cmd_bcp_import, "FILE.csv",
+	  "import border crossing points from CSV, all or nothing",
+	  "  FILE.csv   the header code,name,kind,neighbour, then one BCP a line (- for stdin).\n"
+	  "  Every bad line is reported with its number and nothing is imported.\n" },
+	{ "cross import", cmd_cross_import, "FILE.csv",
+	  "import crossings from CSV, all or nothing, in one transaction",
+	  "  FILE.csv   the header time,bcp,direction,document_type,issuing_state,\n"
+	  "             document_number,surname,given_names,sex,birth_date,nationality,\n"
+	  "             expiry_date,transport,purpose (any order; the last seven may be left\n"
+	  "             out), then one crossing a line (- for stdin). Times are ISO 8601 with\n"
+	  "             their zone. Every bad line is reported with its number and nothing is\n"
+	  "             imported. Exits without a recorded entry are imported and flagged.\n"
+	  "             A progress bar is shown on a terminal.\n" },
+	{ "border overstayers", cmd_border_overstayers, "[--on YYYY-MM-DD] [--csv | --json]",
+	  "travellers present beyond 90 days in 180 (without a visa or permit)",
+	  "  --on DATE   the day (default today)\n"
+	  "  --csv       print CSV (for a spreadsheet) instead of a table\n"
+	  "  --json      print a JSON array instead of a table\n" },
 	{ "serve", cmd_serve,
 	  "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--web DIR] [--threads N]",
 	  "serve the HTTP API and the web interface",

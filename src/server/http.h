@@ -80,6 +80,9 @@ const struct req_view *req_view(const struct req *r);
 /* A query parameter (NULL when absent; "" when given without a value). */
 const char *req_query(struct req *r, const char *key);
 
+/* A request header (NULL when absent). */
+const char *req_header(struct req *r, const char *name);
+
 /* Refuse query parameters outside `allowed` (comma-separated) or given twice: 400 naming it.
  * Returns true when the request may go on. */
 bool req_query_only(struct req *r, const char *allowed);

@@ -96,6 +96,61 @@ static const struct {
 	  "{\"type\":\"object\",\"properties\":{\"intact\":{\"type\":\"boolean\"},\"checked\":{\"type\":\"integer\"},"
 	  "\"bad_seq\":{\"type\":\"integer\"},\"reason\":{\"type\":\"string\"},\"head_seq\":{\"type\":\"integer\"},"
 	  "\"head_mac\":{\"type\":\"string\"}}}" },
+	{ "MrzText",
+	  "{\"type\":\"object\",\"required\":[\"mrz\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"mrz\":{\"type\":\"string\",\"description\":\"the lines, separated by newlines\"}}}" },
+	{ "Mrz", "{\"type\":\"object\",\"description\":\"the parsed MRZ (lib/border/mrz.c)\"}" },
+	{ "Bcp",
+	  "{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
+	  "\"kind\":{\"enum\":[\"road\",\"rail\",\"air\",\"sea\"]},\"neighbour\":{\"type\":[\"string\",\"null\"]}}}" },
+	{ "BcpList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Bcp\"}}}}" },
+	{ "CrossingNew",
+	  "{\"type\":\"object\",\"required\":[\"bcp\",\"direction\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"mrz\":{\"type\":\"string\"},\"person_id\":{\"type\":\"string\"},"
+	  "\"document_type\":{\"type\":\"string\"},\"issuing_state\":{\"type\":\"string\"},"
+	  "\"document_number\":{\"type\":\"string\"},\"expiry_date\":{\"type\":\"string\",\"format\":\"date\"},"
+	  "\"surname\":{\"type\":\"string\"},\"given_names\":{\"type\":\"string\"},\"sex\":{\"enum\":[\"F\",\"M\",\"X\"]},"
+	  "\"birth_date\":{\"type\":\"string\"},\"nationality\":{\"type\":\"string\"},\"bcp\":{\"type\":\"string\"},"
+	  "\"direction\":{\"enum\":[\"entry\",\"exit\"]},\"time\":{\"type\":\"string\",\"format\":\"date-time\"},"
+	  "\"transport\":{\"type\":\"string\"},\"purpose\":{\"type\":\"string\"}}}" },
+	{ "StayStatus",
+	  "{\"type\":\"object\",\"properties\":{\"on\":{\"type\":\"string\"},\"days_used\":{\"type\":\"integer\"},"
+	  "\"days_remaining\":{\"type\":\"integer\"},\"overstay_days\":{\"type\":\"integer\"},"
+	  "\"may_stay_until\":{\"type\":[\"string\",\"null\"]},\"present\":{\"type\":\"boolean\"},"
+	  "\"basis\":{\"enum\":[\"90/180\",\"visa\",\"residence_permit\"]}}}" },
+	{ "CrossingRecorded",
+	  "{\"type\":\"object\",\"properties\":{\"crossing\":{\"type\":\"object\"},\"person\":{\"type\":\"object\"},"
+	  "\"document\":{\"type\":\"object\"},\"status\":{\"$ref\":\"#/components/schemas/StayStatus\"},"
+	  "\"warnings\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+	  "\"flags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}" },
+	{ "Person",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"surname\":{\"type\":\"string\"},"
+	  "\"given_names\":{\"type\":\"string\"},\"sex\":{\"type\":\"string\"},\"birth_date\":{\"type\":[\"string\",\"null\"]},"
+	  "\"nationality\":{\"type\":[\"string\",\"null\"]},\"documents\":{\"type\":\"array\"},"
+	  "\"crossings\":{\"type\":\"array\"},\"refusals\":{\"type\":\"array\"},"
+	  "\"status\":{\"$ref\":\"#/components/schemas/StayStatus\"}}}" },
+	{ "PersonList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Person\"}}}}" },
+	{ "RefusalNew",
+	  "{\"type\":\"object\",\"required\":[\"bcp\",\"grounds\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"mrz\":{\"type\":\"string\"},\"document_type\":{\"type\":\"string\"},"
+	  "\"issuing_state\":{\"type\":\"string\"},\"document_number\":{\"type\":\"string\"},"
+	  "\"surname\":{\"type\":\"string\"},\"given_names\":{\"type\":\"string\"},\"bcp\":{\"type\":\"string\"},"
+	  "\"time\":{\"type\":\"string\",\"format\":\"date-time\"},"
+	  "\"grounds\":{\"type\":\"array\",\"items\":{\"enum\":[\"A\",\"B\",\"C\",\"D\",\"E\",\"F\",\"G\",\"H\",\"I\"]}},"
+	  "\"note\":{\"type\":\"string\"}}}" },
+	{ "Refusal", "{\"type\":\"object\"}" },
+	{ "RefusalRecorded",
+	  "{\"type\":\"object\",\"properties\":{\"refusal\":{\"$ref\":\"#/components/schemas/Refusal\"},"
+	  "\"person\":{\"type\":\"object\"},\"document\":{\"type\":\"object\"},\"warnings\":{\"type\":\"array\"}}}" },
+	{ "RefusalList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Refusal\"}}}}" },
+	{ "OverstayerList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+	  "\"properties\":{\"person_id\":{\"type\":\"string\"},\"days_used\":{\"type\":\"integer\"},"
+	  "\"overstay_days\":{\"type\":\"integer\"}}}}}}" },
+	{ "BorderSummary", "{\"type\":\"object\"}" },
 	{ "OpenAPI", "{\"type\":\"object\"}" },
 };
 

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "http.h"
+#include "routes_border.h"
 #include "mmis/audit.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
@@ -606,5 +607,29 @@ const struct route server_routes[] = {
 	  NULL },
 	{ "GET", "/api/v1/audit/verify", PERM_AUDIT_READ, 0, h_audit_verify,
 	  "Verify the audit chain", NULL, "AuditVerify", 200, NULL, NULL },
+	{ "POST", "/api/v1/mrz/parse", PERM_BORDER_READ, ROUTE_BODY, h_mrz_parse,
+	  "Parse a machine readable zone (ICAO 9303)", "MrzText", "Mrz", 200, NULL, NULL },
+	{ "GET", "/api/v1/bcps", PERM_BORDER_READ, 0, h_bcps, "List the border crossing points", NULL,
+	  "BcpList", 200, NULL, NULL },
+	{ "POST", "/api/v1/crossings", PERM_BORDER_WRITE, ROUTE_BODY, h_crossing_add,
+	  "Record an entry or exit: the traveller, the document and the stay status", "CrossingNew",
+	  "CrossingRecorded", 201, NULL, NULL },
+	{ "GET", "/api/v1/persons", PERM_BORDER_READ, 0, h_persons_find,
+	  "Find travellers by document", NULL, "PersonList", 200, "document_number,issuing_state",
+	  NULL },
+	{ "GET", "/api/v1/persons/{id}", PERM_BORDER_READ, 0, h_person_get,
+	  "A traveller with documents, crossings, refusals and stay status", NULL, "Person", 200,
+	  NULL, NULL },
+	{ "POST", "/api/v1/refusals", PERM_BORDER_WRITE, ROUTE_BODY, h_refusal_add,
+	  "Record a refusal of entry (grounds A to I)", "RefusalNew", "RefusalRecorded", 201, NULL,
+	  NULL },
+	{ "GET", "/api/v1/refusals", PERM_BORDER_READ, 0, h_refusals, "Refusals of entry, newest first",
+	  NULL, "RefusalList", 200, "from,to", NULL },
+	{ "GET", "/api/v1/overstayers", PERM_BORDER_SUPERVISE, 0, h_overstayers,
+	  "Travellers present beyond their authorised stay (JSON, or CSV)", NULL, "OverstayerList",
+	  200, "on,format", NULL },
+	{ "GET", "/api/v1/border/summary", PERM_BORDER_SUPERVISE, 0, h_border_summary,
+	  "A day's crossings by BCP and refusals by ground", NULL, "BorderSummary", 200, "date",
+	  NULL },
 };
 const size_t server_route_count = sizeof(server_routes) / sizeof(server_routes[0]);

@@ -439,6 +439,11 @@ static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
+const char *req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
 bool req_query_only(struct req *r, const char *allowed)
 {
 	struct query_check q = { .allowed = allowed };

@@ -299,7 +299,7 @@ test('a border officer sees no Users link and may not open the page', async (t) 
 	assert.equal(await nav.getByRole('link', { name: 'Audit trail' }).count(), 0);
 	assert.equal(await nav.getByRole('link', { name: 'Border' }).count(), 1);
 	await nav.getByRole('link', { name: 'Border' }).click();
-	await page.locator('main', { hasText: 'Coming soon' }).waitFor();
+	await page.locator('main h1', { hasText: 'Border crossing' }).waitFor();
 	await page.goto(base + '/#/admin/users');
 	await page.locator('main h1', { hasText: 'Not allowed' }).waitFor();
 	const status = await page.evaluate(async () => (await fetch('/api/v1/users', { credentials: 'same-origin' })).status);

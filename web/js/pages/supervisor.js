@@ -21,7 +21,9 @@ function todayLocal() {
 }
 
 export function render(main, ctx) {
-	const initial = parseDate(ctx.query.get('date') || '') || todayLocal();
+	// The day in the hash (#/border/supervisor?date=YYYY-MM-DD, for a bookmark), else today.
+	const asked = ctx.query.get('date') || '';
+	const initial = (/^\d{4}-\d{2}-\d{2}$/.test(asked) && parseDate(formatDate(asked))) || todayLocal();
 	const dateInput = h('input', { id: 'sup-date', name: 'date', type: 'text', inputmode: 'numeric', autocomplete: 'off',
 		placeholder: t('date.placeholder'), value: formatDate(initial), class: 'input-date' });
 	const errBox = formErrorBox();

@@ -1,0 +1,93 @@
+/*
+ * internal.h - what the files of lib/border share (not part of the public API).
+ */
+#ifndef MMIS_BORDER_INTERNAL_H
+#define MMIS_BORDER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmis/auth.h"
+#include "mmis/border.h"
+#include "mmis/date.h"
+#include "mmis/stay.h"
+
+/* An audited operation: begin, work, end (see lib/auth/auth.c for the pattern). */
+struct bop {
+	const struct mmis_ctx *cx;
+	const struct actor *a;
+	const char *action;
+	const char *object_type;
+	char object_id[UUID_STR_MAX];
+	char detail[256];
+};
+
+enum mmis_err bop_begin(struct bop *op, const struct mmis_ctx *cx, const struct actor *a,
+			const char *action, const char *object_type, struct mmis_error *err);
+void bop_detail(struct bop *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum mmis_err bop_end(struct bop *op, enum mmis_err rc, struct mmis_error *err);
+enum mmis_err border_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
+			       struct mmis_error *err);
+enum mmis_err border_denied(struct mmis_error *err, enum perm p);
+enum mmis_err border_oom(struct mmis_error *err);
+
+/* A traveller and document as resolved from a crossing_in (MRZ or fields), normalised. */
+struct traveller {
+	char doc_type[4];
+	char issuing_state[4];
+	char number[32];
+	struct date expiry;
+	bool expiry_known;
+	char surname[BORDER_TEXT_MAX + 1];     /* document form */
+	char given_names[BORDER_TEXT_MAX + 1];
+	char surname_typed[BORDER_TEXT_MAX + 1]; /* "" when not typed */
+	char given_typed[BORDER_TEXT_MAX + 1];
+	char sex[2];                            /* "F", "M", "X" */
+	struct date birth;
+	bool birth_known;
+	char nationality[4];                    /* "" when unknown */
+};
+
+/* Validate and normalise the traveller part of `in` (MRZ or fields). */
+enum mmis_err border_traveller(const struct crossing_in *in, struct traveller *t,
+			       struct mmis_error *err);
+
+/* Whether `s` is printable text of at most `max` bytes (NULL and "" pass). */
+bool border_text_ok(const char *s, size_t max);
+
+/* Copy `s` (NULL: "") cutting at cap. */
+void border_copy(char *dst, size_t cap, const char *s);
+
+/* One crossing of a person, for pairing into stays. */
+struct xing {
+	int64_t at_ms;
+	bool exit;
+};
+
+/* Pair a person's crossings (sorted by time) into stays; *n_out stays written into `stays`
+ * (capacity n_x + 1). */
+size_t border_pair_stays(const struct xing *x, size_t n_x, struct stay *stays);
+
+/* Validate one BCP; the neighbour normalised into nb ("" for none). */
+enum mmis_err border_bcp_check(const char *code, const char *name, const char *kind,
+			       const char *neighbour, char nb[4], struct mmis_error *err);
+
+/* A minimal CSV reader: one record at a time, quoted fields with "" escapes, CRLF or LF. */
+struct csv {
+	FILE *in;
+	int64_t line;       /* the line the current record started on (1-based) */
+	int64_t next_line;  /* physical lines read */
+	char *buf;          /* the record's text, fields NUL-separated */
+	size_t cap;
+	char *fields[32];
+	int n;
+	bool eof;
+	bool bad;           /* an unterminated quote or a record too long */
+};
+void csv_init(struct csv *c, FILE *in);
+void csv_release(struct csv *c);
+/* Read the next record; false at end of input. */
+bool csv_next(struct csv *c);
+
+#endif
