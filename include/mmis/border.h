@@ -10,12 +10,12 @@
  *
  * Stays: a traveller's crossings, in time order, are paired into stays (an entry opens one, the
  * next exit closes it; an open entry means the traveller is present) and given to stay_calc
- * (stay.h) with 90 days in any 180. A stay authorisation (long-stay visa or residence permit)
- * valid on the day decides the status instead.
+ * (stay.h) with 90 days in any 180. A stay authorisation (residence permit, long-stay visa, or a
+ * short-stay visa with its own number of days) changes that: see stay_authorisation_add.
  *
  * Permissions (auth.h): border.read to read (scope agency: travellers one's agency has recorded),
- * border.write to record crossings and refusals, border.supervise for the overstayers list and
- * the summary; adding or importing BCPs needs border.supervise over all (the system actor).
+ * border.write to record crossings and refusals, border.supervise for the overstayers list,
+ * the summary and stay authorisations; adding or importing BCPs needs border.supervise over all (the system actor).
  * Every function audits its read or write through the actor, in the same transaction; an import
  * writes one event for the whole file.
  *
@@ -54,6 +54,18 @@ struct refusal_ground {
 size_t refusal_ground_count(void);
 const struct refusal_ground *refusal_ground_at(size_t i);
 const struct refusal_ground *refusal_ground_find(char letter); /* NULL when not A..I */
+
+/* A crossing's means of transport and purpose of travel are codes, never free text:
+ *   transport: car, bus, truck, motorcycle, bicycle, foot, train, aircraft, vessel, other
+ *   purpose:   tourism, business, family, work, study, transit, medical, other
+ * (NULL-terminated lists; the web page offers the same, docs/api.md lists them). */
+extern const char *const border_transport_codes[];
+extern const char *const border_purpose_codes[];
+
+/* MMIS_OK when `code` is NULL, "" or one of `codes`; otherwise MMIS_EINVAL naming `field`
+ * ("transport 'plane' is not one of car, bus, ..."). */
+enum mmis_err border_code_check(const char *const *codes, const char *code, const char *field,
+				struct mmis_error *err);
 
 /* Normalise a document number into out (upper case, without spaces, '-', '.', '/' and '<').
  * MMIS_EINVAL naming "document_number" when empty, longer than 30 or not [A-Z0-9]. */
@@ -109,8 +121,8 @@ struct crossing_in {
 	const char *bcp;            /* BCP code */
 	enum crossing_direction direction;
 	int64_t at_ms;              /* 0: now */
-	const char *transport;      /* "car", "bus", "plane", ... free text */
-	const char *purpose;        /* "tourism", "business", ... free text */
+	const char *transport;      /* one of border_transport_codes, or NULL */
+	const char *purpose;        /* one of border_purpose_codes, or NULL */
 };
 
 /*
@@ -196,19 +208,41 @@ enum mmis_err person_find(const struct mmis_ctx *cx, const struct actor *a,
 			  const char *document_number, const char *issuing_state, json_t **out,
 			  struct mmis_error *err);
 
-/* Add a stay authorisation for a person: kind "visa" or "residence_permit", valid from..to,
- * days_allowed (0: the whole period). Needs border.write. id_out may be NULL. */
+/*
+ * Stay authorisations (docs/border.md, "Stay authorisations"). The kinds:
+ *   "residence_permit", "long_stay_visa"  days of presence within valid_from..valid_to do not count
+ *       toward the 90 in 180 days; on a day it is valid the status is the permit's ("residence
+ *       permit valid until 2026-03-31"), never an overstay. days_allowed must be 0.
+ *   "visa"  a short-stay visa: on a day within its validity the limit is `days_allowed` days of
+ *       presence counted over the validity (from valid_from up to the day), not 90 in 180;
+ *       days_allowed 0 means every day of the validity. Its days still count toward 90 in 180 on
+ *       days no authorisation covers.
+ * When several are valid on a day, a permit or long-stay visa decides before a visa, and among
+ * equals the one valid longest.
+ */
+#define STAY_AUTH_KINDS "visa, long_stay_visa, residence_permit"
+extern const char *const stay_authorisation_kinds[]; /* the kinds above, NULL-terminated */
+
+/*
+ * Add a stay authorisation for a person, valid `from`..`to` (full dates, from <= to);
+ * days_allowed 0..(days of the validity), for a visa only; `number` the visa's or permit's
+ * number (optional; normalised as a document number). MMIS_EINVAL naming the field ("kind",
+ * "valid_to", "days_allowed", "number"), MMIS_ENOTFOUND ("person_id"). Needs border.supervise:
+ * recording one changes whether a traveller is an overstayer, which is a supervisor's decision,
+ * not a crossing officer's. id_out may be NULL.
+ */
 enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct actor *a,
 				     const char *person_id, const char *kind,
 				     const struct date *from, const struct date *to,
-				     int days_allowed, char id_out[UUID_STR_MAX],
-				     struct mmis_error *err);
+				     int days_allowed, const char *number,
+				     char id_out[UUID_STR_MAX], struct mmis_error *err);
 
 /* ---- supervision */
 
 /*
  * Travellers present on `on` (NULL: today) beyond their authorised stay: an open stay and
- * days_used > 90 in the 180 days ending `on`, and no stay authorisation valid that day. A JSON
+ * days_used above the limit of the day (90 in the 180 days ending `on`, or a visa's own days over
+ * its validity; never under a residence permit or long-stay visa). A JSON
  * array of {person_id, surname, given_names, nationality, document, entered_at, bcp, days_used,
  * overstay_days}, longest overstay first. Needs border.supervise (it reads every crossing).
  */

@@ -69,6 +69,11 @@ enum mmis_err mjson_get_date(const json_t *obj, const char *key, bool required, 
 enum mmis_err mjson_get_enum(const json_t *obj, const char *key, bool required,
 			     const char *const *choices, int *index, struct mmis_error *err);
 
+/* Whether s[0..n) is valid UTF-8 (shortest forms, no surrogates, nothing above U+10FFFF) and,
+ * unless `controls`, free of control characters other than tab and newline (C0, DEL, C1). NUL
+ * bytes pass only when `controls`. The CSV imports check their fields with it too. */
+bool mjson_text_ok(const char *s, size_t n, bool controls);
+
 /* Compact serialisation with keys in insertion order; free() the result. NULL when out of memory. */
 char *mjson_dump(const json_t *value);
 

@@ -150,8 +150,9 @@ static enum mmis_err wrong_type(const char *key, const char *want, const json_t 
 
 /* Whether `s` is valid UTF-8 (shortest forms, no surrogates) and, unless `controls`, free of
  * control characters other than tab and newline: C0, DEL and the C1 range U+0080..U+009F. */
-static bool text_ok(const unsigned char *s, size_t n, bool controls)
+bool mjson_text_ok(const char *text, size_t n, bool controls)
 {
+	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0;
 
 	while (i < n) {
@@ -206,7 +207,7 @@ enum mmis_err mjson_get_string(const json_t *obj, const char *key, bool required
 	if (max_len && n > max_len)
 		return mmis_error_set(err, MMIS_EINVAL, key, "%s is longer than %zu bytes",
 				      key, max_len);
-	if (!text_ok((const unsigned char *)json_string_value(v), n, false))
+	if (!mjson_text_ok(json_string_value(v), n, false))
 		return mmis_error_set(err, MMIS_EINVAL, key,
 				      "%s contains a control character or invalid UTF-8", key);
 	*out = json_string_value(v);
@@ -330,7 +331,7 @@ enum mmis_err mjson_set_string(json_t *obj, const char *key, const char *value)
 	v = json_string(value);
 	if (!v)
 		/* jansson refuses invalid UTF-8 too; tell that apart from running out of memory. */
-		return text_ok((const unsigned char *)value, strlen(value), true) ? MMIS_ENOMEM :
+		return mjson_text_ok(value, strlen(value), true) ? MMIS_ENOMEM :
 										  MMIS_EINVAL;
 	return json_object_set_new(obj, key, v) ? MMIS_ENOMEM : MMIS_OK;
 }

@@ -40,6 +40,32 @@ static const struct refusal_ground grounds[] = {
 	       "or the international relations" },
 };
 
+/* The codes the web page's selects send (web/js/pages/border.js) and docs/api.md lists. */
+const char *const border_transport_codes[] = { "car", "bus", "truck", "motorcycle", "bicycle",
+					       "foot", "train", "aircraft", "vessel", "other", NULL };
+const char *const border_purpose_codes[] = { "tourism", "business", "family", "work", "study",
+					     "transit", "medical", "other", NULL };
+
+enum mmis_err border_code_check(const char *const *codes, const char *code, const char *field,
+				struct mmis_error *err)
+{
+	char list[200] = "";
+	size_t len = 0;
+
+	if (!code || !*code)
+		return MMIS_OK;
+	for (size_t i = 0; codes[i]; i++) {
+		if (!strcmp(codes[i], code))
+			return MMIS_OK;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+					codes[i]);
+		if (len >= sizeof(list))
+			len = sizeof(list) - 1;
+	}
+	return mmis_error_set(err, MMIS_EINVAL, field, "%s '%.20s' is not one of %s", field, code,
+			      list);
+}
+
 size_t refusal_ground_count(void)
 {
 	return COUNT(grounds);
@@ -805,89 +831,258 @@ size_t border_pair_stays(const struct xing *x, size_t n_x, struct stay *stays)
 	return n;
 }
 
+const char *const stay_authorisation_kinds[] = { "visa", "long_stay_visa", "residence_permit", NULL };
+
 struct authorisation {
-	bool found;
 	char kind[24];
-	char valid_from[DATE_STR_MAX], valid_to[DATE_STR_MAX];
-	int64_t days_allowed;
+	char number[32];
+	struct date from, to;
+	int64_t from_d, to_d;  /* days since 1970 */
+	int64_t days_allowed;  /* 0: every day of the validity */
 };
 
-static enum mmis_err find_authorisation(struct store *s, const char *person_id,
-					const struct date *on, struct authorisation *au,
-					struct mmis_error *err)
+/* A residence permit or long-stay visa: its days are out of the 90/180 count. */
+static bool auth_is_permit(const struct authorisation *au)
+{
+	return strcmp(au->kind, "visa") != 0;
+}
+
+/* The person's authorisations that began on or before `on`. */
+static enum mmis_err load_authorisations(struct store *s, const char *person_id,
+					 const struct date *on, struct authorisation **out,
+					 size_t *n, struct mmis_error *err)
 {
 	struct store_stmt *st;
+	struct authorisation *v = NULL;
 	char d[DATE_STR_MAX];
+	size_t cap = 0;
+	bool row = false;
 	enum mmis_err rc;
 
-	memset(au, 0, sizeof(*au));
+	*out = NULL;
+	*n = 0;
 	date_format(on, d);
-	if ((rc = store_prepare(s, "SELECT kind, valid_from, valid_to, days_allowed FROM "
-				"stay_authorisation WHERE person_id = ? AND valid_from <= ? AND "
-				"valid_to >= ? ORDER BY valid_to DESC", &st, err)))
+	if ((rc = store_prepare(s, "SELECT kind, valid_from, valid_to, days_allowed, number FROM "
+				"stay_authorisation WHERE person_id = ? AND valid_from <= ? "
+				"ORDER BY valid_from, id", &st, err)))
 		return rc;
 	store_bind_text(st, 1, person_id);
 	store_bind_text(st, 2, d);
-	store_bind_text(st, 3, d);
-	if (!(rc = store_step(st, &au->found, err)) && au->found) {
+	while (!(rc = store_step(st, &row, err)) && row) {
+		struct authorisation *au;
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 4;
+			struct authorisation *nv = realloc(v, nc * sizeof(*v));
+			if (!nv) {
+				rc = border_oom(err);
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		au = &v[*n];
+		memset(au, 0, sizeof(*au));
 		border_copy(au->kind, sizeof(au->kind), store_column_text(st, 0));
-		border_copy(au->valid_from, sizeof(au->valid_from), store_column_text(st, 1));
-		border_copy(au->valid_to, sizeof(au->valid_to), store_column_text(st, 2));
-		au->days_allowed = store_column_int64(st, 3);
+		border_copy(au->number, sizeof(au->number), store_column_text(st, 4));
+		if (date_parse(store_column_text(st, 1), NULL, &au->from, NULL) ||
+		    date_parse(store_column_text(st, 2), NULL, &au->to, NULL))
+			continue; /* the table's CHECKs and stay_authorisation_add keep this out */
+		au->from_d = date_to_days(&au->from);
+		au->to_d = date_to_days(&au->to);
+		au->days_allowed = store_column_is_null(st, 3) ? 0 : store_column_int64(st, 3);
+		(*n)++;
 	}
 	store_finalize(st);
+	if (rc)
+		free(v);
+	else
+		*out = v;
 	return rc;
 }
 
-/* The stay status on `on` from crossings up to the end of that day. */
+/* Stays without the days a permit covers: each stay (day range; an open one up to `on`) is cut
+ * around the permits' validity. `out` has room for n * (n_au + 1) stays. */
+static size_t cut_permit_days(const struct stay *stays, size_t n, int64_t on_d,
+			      const struct authorisation *au, size_t n_au, struct stay *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t cur = date_to_days(&stays[i].entry);
+		int64_t end = stays[i].open ? on_d : date_to_days(&stays[i].exit);
+		while (cur <= end) {
+			int64_t next = INT64_MAX, skip = cur - 1;
+			for (size_t j = 0; j < n_au; j++) {
+				if (!auth_is_permit(&au[j]))
+					continue;
+				if (au[j].from_d <= cur && au[j].to_d >= cur && au[j].to_d > skip)
+					skip = au[j].to_d;
+				else if (au[j].from_d > cur && au[j].from_d < next)
+					next = au[j].from_d;
+			}
+			if (skip >= cur) { /* cur is under a permit: jump past it */
+				cur = skip + 1;
+				continue;
+			}
+			int64_t last = next <= end ? next - 1 : end;
+			if (date_from_days(cur, &out[k].entry) || date_from_days(last, &out[k].exit))
+				break;
+			out[k].open = stays[i].open && last == end;
+			k++;
+			cur = last + 1;
+		}
+	}
+	return k;
+}
+
+/* Days of presence in from_d..to_d (stays in time order; a day counts once). */
+static int64_t presence_in(const struct stay *stays, size_t n, int64_t on_d, int64_t from_d,
+			   int64_t to_d)
+{
+	int64_t used = 0, done = from_d - 1;
+	for (size_t i = 0; i < n; i++) {
+		int64_t a = date_to_days(&stays[i].entry);
+		int64_t b = stays[i].open ? on_d : date_to_days(&stays[i].exit);
+		if (a <= done)
+			a = done + 1;
+		if (b > to_d)
+			b = to_d;
+		if (a <= b) {
+			used += b - a + 1;
+			done = b;
+		}
+	}
+	return used;
+}
+
+/* What the overstayers list needs of a status. */
+struct status_info {
+	int64_t days_used;  /* against the limit of the day */
+	int64_t over;       /* days above it (0 under a permit) */
+	bool present;
+};
+
+static const char *auth_kind_text(const char *kind)
+{
+	return !strcmp(kind, "residence_permit") ? "residence permit" :
+	       !strcmp(kind, "long_stay_visa") ? "long-stay visa" : "visa";
+}
+
+/*
+ * The stay status on `on` from crossings up to the end of that day: the 90/180 count over the
+ * days no residence permit or long-stay visa covers; on a day a permit covers, the permit's
+ * status; on a day a short-stay visa covers, the visa's days over its validity.
+ */
 static enum mmis_err status_of(struct store *s, const char *person_id, const struct xing *x,
 			       size_t n_x, const struct date *on, json_t **out,
-			       struct stay_result *res_out, bool *authorised,
-			       struct mmis_error *err)
+			       struct status_info *info, struct mmis_error *err)
 {
-	struct stay *stays;
+	struct stay *stays = NULL, *cut = NULL;
 	struct stay_result res;
-	struct authorisation au;
-	int64_t end_ms = (date_to_days(on) + 1) * DAY_MS;
-	size_t k = 0, n;
+	struct authorisation *au = NULL;
+	const struct authorisation *best = NULL;
+	int64_t end_ms = (date_to_days(on) + 1) * DAY_MS, on_d = date_to_days(on);
+	int64_t used, limit = BORDER_STAY_LIMIT_DAYS;
+	size_t k = 0, n, n_au = 0, n_cut = 0;
+	char summary[160], until[DATE_STR_MAX], from_s[DATE_STR_MAX];
+	bool present;
 	enum mmis_err rc;
-	json_t *o;
+	json_t *o = NULL;
 
 	*out = NULL;
 	while (k < n_x && x[k].at_ms < end_ms)
 		k++;
-	if (!(stays = calloc(k + 1, sizeof(*stays))))
-		return border_oom(err);
+	if ((rc = load_authorisations(s, person_id, on, &au, &n_au, err)))
+		return rc;
+	if (!(stays = calloc(k + 1, sizeof(*stays))) ||
+	    !(cut = calloc((k + 1) * (n_au + 1), sizeof(*cut)))) {
+		rc = border_oom(err);
+		goto done;
+	}
 	n = border_pair_stays(x, k, stays);
-	rc = stay_calc(stays, n, on, BORDER_STAY_LIMIT_DAYS, BORDER_STAY_WINDOW_DAYS, &res, err);
-	bool present = n && stays[n - 1].open;
-	free(stays);
-	if (rc)
-		return rc;
-	if ((rc = find_authorisation(s, person_id, on, &au, err)))
-		return rc;
-	if (!(o = stay_result_json(&res)))
-		return border_oom(err);
+	present = n && stays[n - 1].open;
+	n_cut = cut_permit_days(stays, n, on_d, au, n_au, cut);
+	if ((rc = stay_calc(cut, n_cut, on, BORDER_STAY_LIMIT_DAYS, BORDER_STAY_WINDOW_DAYS, &res,
+			    err)))
+		goto done;
+	used = res.days_used;
+	/* The authorisation of the day: a permit before a visa, then the one valid longest. */
+	for (size_t i = 0; i < n_au; i++) {
+		if (au[i].from_d > on_d || au[i].to_d < on_d)
+			continue;
+		if (!best || (auth_is_permit(&au[i]) && !auth_is_permit(best)) ||
+		    (auth_is_permit(&au[i]) == auth_is_permit(best) && au[i].to_d > best->to_d))
+			best = &au[i];
+	}
+	if (!(o = stay_result_json(&res))) {
+		rc = border_oom(err);
+		goto done;
+	}
 	json_object_set_new(o, "present", json_boolean(present));
-	if (au.found) {
-		json_object_set_new(o, "basis", json_string(au.kind));
+	if (best) {
+		date_format(&best->to, until);
+		date_format(&best->from, from_s);
+		json_object_set_new(o, "basis", json_string(best->kind));
 		json_object_set_new(o, "authorisation",
-				    json_pack("{s:s, s:s, s:s, s:o}", "kind", au.kind, "valid_from",
-					      au.valid_from, "valid_to", au.valid_to, "days_allowed",
-					      au.days_allowed > 0 ? json_integer(au.days_allowed)
-								  : json_null()));
+				    json_pack("{s:s, s:s?, s:s, s:s, s:o}", "kind", best->kind,
+					      "number", best->number[0] ? best->number : NULL,
+					      "valid_from", from_s, "valid_to", until,
+					      "days_allowed", best->days_allowed > 0 ?
+					      json_integer(best->days_allowed) : json_null()));
+	}
+	if (best && auth_is_permit(best)) {
 		/* Under a permit the 90/180 days do not make an overstay. */
+		json_object_set_new(o, "limit", json_null());
 		json_object_set_new(o, "overstay_days", json_integer(0));
-		json_object_set_new(o, "may_stay_until", json_string(au.valid_to));
+		json_object_set_new(o, "may_stay_until", json_string(until));
+		snprintf(summary, sizeof(summary), "%s valid until %s", auth_kind_text(best->kind),
+			 until);
+		limit = -1;
+	} else if (best) {
+		/* A visa: its own days, counted over its validity up to the day. */
+		int64_t before, more;
+		limit = best->days_allowed > 0 ? best->days_allowed : best->to_d - best->from_d + 1;
+		used = presence_in(cut, n_cut, on_d, best->from_d, on_d);
+		before = presence_in(cut, n_cut, on_d, best->from_d, on_d - 1);
+		more = limit - before; /* days from `on` on, if present every day */
+		json_object_set_new(o, "limit", json_integer(limit));
+		json_object_set_new(o, "counted_from", json_string(from_s));
+		json_object_set_new(o, "days_used", json_integer(used));
+		json_object_set_new(o, "days_remaining", json_integer(used < limit ? limit - used : 0));
+		json_object_set_new(o, "overstay_days", json_integer(used > limit ? used - limit : 0));
+		if (more >= 1) {
+			struct date last;
+			char ls[DATE_STR_MAX];
+			int64_t last_d = on_d + more - 1 < best->to_d ? on_d + more - 1 : best->to_d;
+			if (date_from_days(last_d, &last))
+				json_object_set_new(o, "may_stay_until", json_null());
+			else {
+				date_format(&last, ls);
+				json_object_set_new(o, "may_stay_until", json_string(ls));
+			}
+		} else {
+			json_object_set_new(o, "may_stay_until", json_null());
+		}
+		snprintf(summary, sizeof(summary), "visa valid until %s: %lld of %lld days used",
+			 until, (long long)used, (long long)limit);
 	} else {
 		json_object_set_new(o, "basis", json_string("90/180"));
+		json_object_set_new(o, "limit", json_integer(BORDER_STAY_LIMIT_DAYS));
+		snprintf(summary, sizeof(summary), "90/180: %lld of %d days used in the last %d",
+			 (long long)used, BORDER_STAY_LIMIT_DAYS, BORDER_STAY_WINDOW_DAYS);
 	}
-	if (res_out)
-		*res_out = res;
-	if (authorised)
-		*authorised = au.found;
+	json_object_set_new(o, "summary", json_string(summary));
+	if (info) {
+		info->days_used = used;
+		info->over = limit >= 0 && used > limit ? used - limit : 0;
+		info->present = present;
+	}
 	*out = o;
-	return MMIS_OK;
+done:
+	free(stays);
+	free(cut);
+	free(au);
+	return rc;
 }
 
 static json_t *flags_json(const char *flags)
@@ -963,12 +1158,8 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 		rc = mmis_error_set(err, MMIS_EINVAL, "time",
 				    "the crossing's time is in the future (more than %d minutes "
 				    "ahead of the server's clock)", BORDER_CLOCK_SKEW_MS / 60000);
-	else if (!border_text_ok(in->transport, BORDER_TEXT_MAX))
-		rc = mmis_error_set(err, MMIS_EINVAL, "transport", "at most %d printable bytes",
-				    BORDER_TEXT_MAX);
-	else if (!border_text_ok(in->purpose, BORDER_TEXT_MAX))
-		rc = mmis_error_set(err, MMIS_EINVAL, "purpose", "at most %d printable bytes",
-				    BORDER_TEXT_MAX);
+	else if (!(rc = border_code_check(border_transport_codes, in->transport, "transport", err)))
+		rc = border_code_check(border_purpose_codes, in->purpose, "purpose", err);
 	if (!rc)
 		rc = bcp_name(cx->store, in->bcp, bname, sizeof(bname), err);
 	if (!rc)
@@ -1051,7 +1242,7 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 		}
 	}
 	if (!rc)
-		rc = status_of(cx->store, r.person_id, x, n_x, &day, &status, NULL, NULL, err);
+		rc = status_of(cx->store, r.person_id, x, n_x, &day, &status, NULL, err);
 	if (!rc) {
 		json_t *person = person_json_t(r.person_id, &t);
 		res = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}, s:o, s:o, "
@@ -1411,11 +1602,12 @@ static json_t *crossing_row_json(struct store_stmt *st)
 
 static json_t *authorisation_row_json(struct store_stmt *st)
 {
-	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:o}", "id", store_column_text(st, 0), "kind",
-			 store_column_text(st, 1), "valid_from", store_column_text(st, 2),
+	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:s?}", "id", store_column_text(st, 0),
+			 "kind", store_column_text(st, 1), "valid_from", store_column_text(st, 2),
 			 "valid_to", store_column_text(st, 3), "days_allowed",
 			 store_column_is_null(st, 4) ? json_null()
-						     : json_integer(store_column_int64(st, 4)));
+						     : json_integer(store_column_int64(st, 4)),
+			 "number", store_column_text(st, 5));
 }
 
 enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const char *id,
@@ -1466,14 +1658,14 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 		rc = json_rows(cx->store, REFUSAL_SELECT "WHERE r.person_id = ? ORDER BY r.at DESC", id,
 			       refusal_row_json, &refs, err);
 	if (!rc)
-		rc = json_rows(cx->store, "SELECT id, kind, valid_from, valid_to, days_allowed FROM "
-			       "stay_authorisation WHERE person_id = ? ORDER BY valid_from", id,
+		rc = json_rows(cx->store, "SELECT id, kind, valid_from, valid_to, days_allowed, number "
+			       "FROM stay_authorisation WHERE person_id = ? ORDER BY valid_from", id,
 			       authorisation_row_json, &auths, err);
 	if (!rc)
 		rc = load_crossings(cx->store, id, &x, &n_x, err);
 	if (!rc) {
 		date_today(&today);
-		rc = status_of(cx->store, id, x, n_x, &today, &status, NULL, NULL, err);
+		rc = status_of(cx->store, id, x, n_x, &today, &status, NULL, err);
 	}
 	if (!rc) {
 		json_object_set_new(p, "documents", docs);
@@ -1561,12 +1753,15 @@ enum mmis_err person_find(const struct mmis_ctx *cx, const struct actor *a,
 enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct actor *a,
 				     const char *person_id, const char *kind,
 				     const struct date *from, const struct date *to,
-				     int days_allowed, char id_out[UUID_STR_MAX],
-				     struct mmis_error *err)
+				     int days_allowed, const char *number,
+				     char id_out[UUID_STR_MAX], struct mmis_error *err)
 {
 	struct mmis_error local;
 	struct store_stmt *st;
 	char id[UUID_STR_MAX], f[DATE_STR_MAX], t[DATE_STR_MAX], now[TIMESTAMP_STR_MAX];
+	char num[32] = "";
+	struct mmis_error le;
+	size_t ki = 0;
 	struct bop op;
 	bool found = false;
 	enum mmis_err rc;
@@ -1576,22 +1771,36 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 	if ((rc = border_check_ctx(cx, a, err)) ||
 	    (rc = bop_begin(&op, cx, a, "stay_authorisation.create", "stay_authorisation", err)))
 		return rc;
-	if (actor_scope(a, PERM_BORDER_WRITE) == SCOPE_NONE)
-		rc = border_denied(err, PERM_BORDER_WRITE);
-	else if (!kind || (strcmp(kind, "visa") && strcmp(kind, "residence_permit")))
-		rc = mmis_error_set(err, MMIS_EINVAL, "kind", "kind is visa or residence_permit");
-	else if (!from || !to || from->precision != DATE_DAY || to->precision != DATE_DAY ||
-		 date_cmp(from, to) > 0)
+	while (kind && stay_authorisation_kinds[ki] && strcmp(kind, stay_authorisation_kinds[ki]))
+		ki++;
+	if (actor_scope(a, PERM_BORDER_SUPERVISE) == SCOPE_NONE)
+		rc = border_denied(err, PERM_BORDER_SUPERVISE);
+	else if (!kind || !stay_authorisation_kinds[ki])
+		rc = mmis_error_set(err, MMIS_EINVAL, "kind", "kind is one of " STAY_AUTH_KINDS);
+	else if (!from || !to || from->precision != DATE_DAY || to->precision != DATE_DAY)
+		rc = mmis_error_set(err, MMIS_EINVAL, !from || from->precision != DATE_DAY ?
+				    "valid_from" : "valid_to", "a full date is required");
+	else if (date_cmp(from, to) > 0)
 		rc = mmis_error_set(err, MMIS_EINVAL, "valid_to", "valid_from must not be after valid_to");
 	else if (days_allowed < 0)
 		rc = mmis_error_set(err, MMIS_EINVAL, "days_allowed", "must not be negative");
+	else if (days_allowed > 0 && strcmp(kind, "visa"))
+		rc = mmis_error_set(err, MMIS_EINVAL, "days_allowed", "days apply to a short-stay "
+				    "visa only: a %s's whole validity counts", auth_kind_text(kind));
+	else if (days_allowed > date_to_days(to) - date_to_days(from) + 1)
+		rc = mmis_error_set(err, MMIS_EINVAL, "days_allowed", "%d days are more than the %lld "
+				    "days the visa is valid", days_allowed,
+				    (long long)(date_to_days(to) - date_to_days(from) + 1));
+	else if (number && *number && border_doc_number_norm(number, num, &le))
+		rc = mmis_error_set(err, MMIS_EINVAL, "number", "number: %s", le.message);
 	else if (!uuid_valid(person_id))
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "person_id", "no such person");
 	else if (!(rc = person_exists(cx->store, person_id, &found, err)) && !found)
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "person_id", "no such person");
 	if (!rc && !(rc = store_prepare(cx->store, "INSERT INTO stay_authorisation (id, person_id, "
 					"kind, valid_from, valid_to, days_allowed, created_at, "
-					"created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st, err))) {
+					"created_by, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
+					err))) {
 		uuid7_new_str(id);
 		date_format(from, f);
 		date_format(to, t);
@@ -1609,6 +1818,7 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 			store_bind_null(st, 6);
 		store_bind_text(st, 7, now);
 		store_bind_text(st, 8, nz(a->user_id));
+		store_bind_text(st, 9, num[0] ? num : NULL);
 		rc = store_run(st, err);
 		store_finalize(st);
 	}
@@ -1682,18 +1892,16 @@ enum mmis_err border_overstayers(const struct mmis_ctx *cx, const struct actor *
 		json_t *o = json_array_get(cands, i), *status = NULL;
 		const char *pid = json_string_value(json_object_get(o, "person_id"));
 		struct xing *x = NULL;
-		struct stay_result res;
-		bool authorised = false;
+		struct status_info info;
 		size_t n_x = 0;
 		if ((rc = load_crossings(cx->store, pid, &x, &n_x, err)))
 			break;
-		rc = status_of(cx->store, pid, x, n_x, &on, &status, &res, &authorised, err);
+		rc = status_of(cx->store, pid, x, n_x, &on, &status, &info, err);
 		free(x);
 		json_decref(status);
-		if (!rc && !authorised && res.days_used > BORDER_STAY_LIMIT_DAYS) {
-			json_object_set_new(o, "days_used", json_integer(res.days_used));
-			json_object_set_new(o, "overstay_days",
-					    json_integer(res.days_used - BORDER_STAY_LIMIT_DAYS));
+		if (!rc && info.over > 0) {
+			json_object_set_new(o, "days_used", json_integer(info.days_used));
+			json_object_set_new(o, "overstay_days", json_integer(info.over));
 			json_array_append(arr, o);
 		}
 	}

@@ -183,13 +183,13 @@ static void row(FILE *f, const char *at, const char *bcp, const char *dir, const
 static const char *transport_of(const char *bcp, struct rng *r)
 {
 	if (!strcmp(bcp, "MNE-TGD") || !strcmp(bcp, "MNE-TIV"))
-		return "plane";
+		return "aircraft";
 	if (!strcmp(bcp, "MNE-BPR") || !strcmp(bcp, "MNE-TZR"))
 		return "train";
 	if (!strncmp(bcp, "MNE-B", 5) && (!strcmp(bcp, "MNE-BAR") || !strcmp(bcp, "MNE-BUD")))
-		return "ship";
+		return "vessel";
 	if (!strcmp(bcp, "MNE-KOT") || !strcmp(bcp, "MNE-ZEL") || !strcmp(bcp, "MNE-RIS"))
-		return "ship";
+		return "vessel";
 	static const char *const road[] = { "car", "car", "car", "bus", "truck", "motorcycle" };
 	return PICK(r, road);
 }
@@ -356,7 +356,8 @@ enum mmis_err border_demo_seed(const struct mmis_ctx *cx, const struct actor *a,
 		json_decref(out);
 		date_add_days(today, d - 365 - 10, &from);
 		date_add_days(today, 365 + below(&r, 365), &to);
-		rc = stay_authorisation_add(cx, &off, pid, "residence_permit", &from, &to, 0, NULL, err);
+		rc = stay_authorisation_add(cx, a, pid, "residence_permit", &from, &to, 0, NULL, NULL,
+					    err);
 	}
 	return rc;
 }

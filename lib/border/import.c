@@ -5,6 +5,7 @@
  * found in a hash table instead of the database.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,116 +13,231 @@
 
 #include "internal.h"
 #include "mmis/border.h"
+#include "mmis/json.h"
 #include "mmis/strbuf.h"
 #include "mmis/uuid.h"
 
-#define RECORD_MAX (64 * 1024)
 #define ERRORS_MAX 1000
 #define BATCH_ROWS 64
 #define PROGRESS_EVERY 10000
 
-/* ---- CSV */
+/* ---- CSV records (libcsv; see internal.h for what the reader promises) */
 
-void csv_init(struct csv *c, FILE *in)
+/* Lines a field's text spans beyond its first: LF, CRLF and CR each end one. */
+static int64_t breaks_in(const unsigned char *s, size_t n)
 {
-	memset(c, 0, sizeof(*c));
-	c->in = in;
+	int64_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\r' || (s[i] == '\n' && !(i && s[i - 1] == '\r')))
+			k++;
+	return k;
 }
 
-void csv_release(struct csv *c)
+static void csv_fault(struct csv_reader *r, int field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Refuse the current record (the first reason stays). */
+static void csv_fault(struct csv_reader *r, int field, const char *fmt, ...)
 {
-	free(c->buf);
-	c->buf = NULL;
+	va_list ap;
+	if (r->bad[0])
+		return;
+	r->bad_field = field;
+	va_start(ap, fmt);
+	vsnprintf(r->bad, sizeof(r->bad), fmt, ap);
+	va_end(ap);
 }
 
-static bool csv_put(struct csv *c, size_t *len, char ch)
+/* The record starts on the current line less the line breaks already inside it. */
+static void csv_start(struct csv_reader *r, const unsigned char *partial, size_t n)
 {
-	if (*len + 1 >= c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 1024;
-		char *nb;
-		if (nc > RECORD_MAX || !(nb = realloc(c->buf, nc)))
-			return false;
-		c->buf = nb;
-		c->cap = nc;
+	if (!r->started) {
+		r->started = true;
+		r->line = r->lines + 1 - breaks_in(partial, n);
 	}
-	c->buf[(*len)++] = ch;
-	return true;
 }
 
-bool csv_next(struct csv *c)
+static void csv_on_field(void *data, size_t len, void *ctx)
 {
-	size_t len = 0, starts[32];
-	bool quoted = false, any = false;
-	int ch, n = 0;
+	struct csv_reader *r = ctx;
+	const char *s = data ? data : "";
+	int i = r->n;
 
-	c->bad = false;
-	c->n = 0;
-	if (c->eof)
-		return false;
-	c->line = ++c->next_line;
-	starts[n++] = 0;
-	for (;;) {
-		ch = getc_unlocked(c->in);
-		if (ch == EOF) {
-			c->eof = true;
-			if (!any)
-				return false;
-			break;
+	csv_start(r, (const unsigned char *)s, len);
+	if (i >= CSV_FIELDS_MAX) {
+		csv_fault(r, -1, "more than %d fields", CSV_FIELDS_MAX);
+		return;
+	}
+	r->n++;
+	if (len > CSV_FIELD_MAX) {
+		csv_fault(r, i, "field %d is longer than %d bytes", i + 1, CSV_FIELD_MAX);
+		len = 0;
+	} else if (memchr(s, '\0', len)) {
+		csv_fault(r, i, "field %d contains a NUL byte", i + 1);
+		len = 0;
+	} else if (!mjson_text_ok(s, len, true)) {
+		csv_fault(r, i, "field %d is not valid UTF-8", i + 1);
+		len = 0;
+	}
+	if (r->rec_len + len + 1 > r->rec_cap) {
+		size_t nc = r->rec_cap * 2;
+		char *nb;
+		while (nc < r->rec_len + len + 1)
+			nc *= 2;
+		if (!(nb = realloc(r->rec, nc))) {
+			csv_fault(r, -1, "out of memory");
+			r->n--;
+			return;
 		}
-		any = true;
-		if (quoted) {
-			if (ch == '"') {
-				int nx = getc_unlocked(c->in);
-				if (nx == '"') {
-					if (!csv_put(c, &len, '"'))
-						c->bad = true;
-					continue;
-				}
-				quoted = false;
-				if (nx == EOF) {
-					c->eof = true;
-					break;
-				}
-				ch = nx;
-			} else {
-				if (ch == '\n')
-					c->next_line++;
-				if (!csv_put(c, &len, (char)ch))
-					c->bad = true;
-				continue;
+		r->rec = nb;
+		r->rec_cap = nc;
+	}
+	memcpy(r->rec + r->rec_len, s, len);
+	r->rec[r->rec_len + len] = '\0';
+	r->off[i] = r->rec_len;
+	r->rec_len += len + 1;
+}
+
+static void csv_on_record(int c, void *ctx)
+{
+	struct csv_reader *r = ctx;
+	(void)c;
+	if (r->started)
+		r->ready = true; /* a line end outside any record (a blank line) is not one */
+}
+
+bool csv_reader_init(struct csv_reader *r, FILE *in)
+{
+	memset(r, 0, sizeof(*r));
+	r->in = in;
+	r->bad_field = -1;
+	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL))
+		return false;
+	csv_set_blk_size(&r->p, 1024);
+	r->rec_cap = 1024;
+	return (r->rec = malloc(r->rec_cap)) != NULL;
+}
+
+void csv_reader_release(struct csv_reader *r)
+{
+	csv_free(&r->p);
+	free(r->rec);
+	r->rec = NULL;
+}
+
+/* Forget a half-parsed record: libcsv starts afresh (csv_fini, with callbacks that see nothing). */
+static void csv_restart(struct csv_reader *r)
+{
+	csv_set_opts(&r->p, CSV_STRICT | CSV_REPALL_NL | CSV_APPEND_NULL);
+	csv_fini(&r->p, NULL, NULL, NULL);
+	csv_set_opts(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
+}
+
+/* A fault in the middle of a record: report it, and go on at the next physical line. `where`:
+ * name the line of the fault when the record started on an earlier one. */
+static void csv_broken(struct csv_reader *r, const char *why, bool where)
+{
+	csv_start(r, r->p.entry_buf, r->p.entry_pos);
+	if (where && r->lines + 1 != r->line)
+		csv_fault(r, r->n < CSV_FIELDS_MAX ? r->n : -1, "%s (on line %lld)", why,
+			  (long long)(r->lines + 1));
+	else
+		csv_fault(r, r->n < CSV_FIELDS_MAX ? r->n : -1, "%s", why);
+	csv_restart(r);
+	r->skip_line = true;
+	r->ready = true;
+}
+
+/* Where the next LF and CR are, at or after pos. */
+static void csv_scan(struct csv_reader *r)
+{
+	const unsigned char *p;
+	if (r->lf < r->pos || r->lf == SIZE_MAX) {
+		p = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+		r->lf = p ? (size_t)(p - r->buf) : r->len;
+	}
+	if (r->cr < r->pos || r->cr == SIZE_MAX) {
+		p = memchr(r->buf + r->pos, '\r', r->len - r->pos);
+		r->cr = p ? (size_t)(p - r->buf) : r->len;
+	}
+}
+
+bool csv_reader_next(struct csv_reader *r)
+{
+	r->n = 0;
+	r->rec_len = 0;
+	r->started = r->ready = false;
+	r->bad[0] = '\0';
+	r->bad_field = -1;
+	while (!r->ready) {
+		if (r->pos == r->len) {
+			if (r->eof) {
+				if (r->finished)
+					return false;
+				r->finished = true;
+				if (csv_fini(&r->p, csv_on_field, csv_on_record, r))
+					csv_broken(r, "a quoted field is not closed at the end of the "
+						   "file", false);
+				if (!r->ready)
+					return false;
+				break;
+			}
+			r->pos = 0;
+			r->len = fread(r->buf, 1, sizeof(r->buf), r->in);
+			r->lf = r->cr = SIZE_MAX;
+			if (r->len < sizeof(r->buf)) {
+				r->eof = true;
+				r->io_error = ferror(r->in) != 0;
+			}
+			if (!r->bom_checked && (r->len >= 3 || r->eof)) {
+				r->bom_checked = true;
+				if (r->len >= 3 && !memcmp(r->buf, "\xef\xbb\xbf", 3))
+					r->pos = 3;
+			}
+			continue;
+		}
+		/* One physical line (or what the buffer holds of it), with its line end. */
+		csv_scan(r);
+		size_t end = r->lf < r->cr ? r->lf : r->cr;
+		bool ends_line = end < r->len;
+		size_t start = r->pos;
+		unsigned char last;
+		end = ends_line ? end + 1 : r->len;
+		last = r->buf[end - 1];
+		r->pos = end;
+		if (r->skip_line) {
+			r->skip_line = !ends_line;
+		} else {
+			size_t done = csv_parse(&r->p, r->buf + start, end - start, csv_on_field,
+						csv_on_record, r);
+			if (done < end - start) {
+				csv_broken(r, csv_error(&r->p) == CSV_EPARSE ?
+					   "malformed quoting: a quote inside an unquoted field, or "
+					   "text after a closing quote" : "out of memory", true);
+				r->skip_line = !ends_line;
+			} else if (r->p.entry_pos > CSV_FIELD_MAX + 1) {
+				char why[80];
+				snprintf(why, sizeof(why), "a field longer than %d bytes (a quote "
+					 "not closed?)", CSV_FIELD_MAX);
+				csv_broken(r, why, true);
+				r->skip_line = !ends_line;
 			}
 		}
-		if (ch == '"') {
-			quoted = true;
-			continue;
+		if (ends_line) {
+			if (!(last == '\n' && end - start == 1 && r->after_cr))
+				r->lines++;
+			r->after_cr = last == '\r';
+		} else if (end > start) {
+			r->after_cr = false;
 		}
-		if (ch == '\r')
-			continue;
-		if (ch == '\n')
-			break;
-		if (ch == ',') {
-			if (!csv_put(c, &len, '\0'))
-				c->bad = true;
-			if (n < 32)
-				starts[n++] = len;
-			else
-				c->bad = true;
-			continue;
-		}
-		if (!csv_put(c, &len, (char)ch))
-			c->bad = true;
 	}
-	if (quoted)
-		c->bad = true;
-	if (!csv_put(c, &len, '\0')) {
-		c->bad = true;
-		if (!c->buf)
-			return true;
-		c->buf[c->cap - 1] = '\0';
+	for (int i = 0; i < r->n; i++)
+		r->fields[i] = r->rec + r->off[i];
+	if (!r->n) { /* a fault before any field: one empty field */
+		r->rec[0] = '\0';
+		r->fields[0] = r->rec;
+		r->n = 1;
 	}
-	for (int i = 0; i < n; i++)
-		c->fields[i] = c->buf + (starts[i] < c->cap ? starts[i] : c->cap - 1);
-	c->n = n;
 	return true;
 }
 
@@ -136,16 +252,45 @@ static void trim(char *s)
 		memmove(s, s + i, n - i + 1);
 }
 
-static bool blank_record(const struct csv *c)
+static bool blank_record(const struct csv_reader *c)
 {
-	return c->n == 1 && !c->fields[0][0];
+	return !c->bad[0] && c->n == 1 && !c->fields[0][0];
+}
+
+/* A record the reader refused, as a line error; `names` (may be NULL) names the columns. */
+static enum mmis_err csv_bad(const struct csv_reader *c, const char *const *names, int n_names,
+			     struct mmis_error *e)
+{
+	const char *field = c->bad_field >= 0 && c->bad_field < n_names && names ?
+		names[c->bad_field] : NULL;
+	return mmis_error_set(e, MMIS_EINVAL, field, "%s", c->bad);
+}
+
+/* A reader on `in` (NULL when out of memory); free with csv_close. */
+static struct csv_reader *csv_open(FILE *in)
+{
+	struct csv_reader *c = malloc(sizeof(*c));
+	if (c && !csv_reader_init(c, in)) {
+		csv_reader_release(c);
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+static void csv_close(struct csv_reader *c)
+{
+	if (c) {
+		csv_reader_release(c);
+		free(c);
+	}
 }
 
 /* Append {line, field, message} to *errors (at most ERRORS_MAX). */
 static void line_error(json_t *errors, int64_t line, const struct mmis_error *e)
 {
 	if (errors && json_array_size(errors) < ERRORS_MAX)
-		json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line,
+		json_array_append_new(errors, json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)line,
 							"field", e->field, "message",
 							mmis_error_text(e)));
 }
@@ -154,12 +299,14 @@ static void line_error(json_t *errors, int64_t line, const struct mmis_error *e)
 static enum mmis_err import_failed(struct mmis_error *err, const json_t *errors, int64_t bad)
 {
 	const json_t *first = json_array_get(errors, 0);
+	const char *msg = json_string_value(json_object_get(first, "message"));
+	if (!msg)
+		return border_oom(err);
 	return mmis_error_set(err, MMIS_EINVAL,
 			      json_string_value(json_object_get(first, "field")),
 			      "%lld bad line%s, nothing imported; line %lld: %s", (long long)bad,
 			      bad == 1 ? "" : "s",
-			      (long long)json_integer_value(json_object_get(first, "line")),
-			      json_string_value(json_object_get(first, "message")));
+			      (long long)json_integer_value(json_object_get(first, "line")), msg);
 }
 
 /* ---- BCPs */
@@ -170,7 +317,7 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 {
 	static const char *const want[] = { "code", "name", "kind", "neighbour" };
 	struct mmis_error local, le;
-	struct csv c;
+	struct csv_reader *c = NULL;
 	json_t *errors;
 	char now[TIMESTAMP_STR_MAX];
 	int64_t n = 0, bad = 0;
@@ -193,38 +340,41 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 	}
 	bop_detail(&op, "from %.200s", name ? name : "standard input");
 	timestamp_format(timestamp_now(), now);
-	csv_init(&c, in);
 	if (actor_scope(a, PERM_BORDER_SUPERVISE) != SCOPE_ALL) {
 		rc = border_denied(err, PERM_BORDER_SUPERVISE);
-	} else if (!csv_next(&c)) {
+	} else if (!(c = csv_open(in))) {
+		rc = border_oom(err);
+	} else if (!csv_reader_next(c)) {
 		rc = mmis_error_set(err, MMIS_EINVAL, NULL, "line 1: the file is empty: expected the "
 				    "header code,name,kind,neighbour");
+	} else if (c->bad[0]) {
+		rc = mmis_error_set(err, MMIS_EINVAL, NULL, "line %lld: the header: %s",
+				    (long long)c->line, c->bad);
 	} else {
-		bool good = c.n == 4 || c.n == 3;
-		for (int i = 0; good && i < c.n; i++) {
-			trim(c.fields[i]);
-			good = !strcmp(c.fields[i], want[i]);
+		bool good = c->n == 4 || c->n == 3;
+		for (int i = 0; good && i < c->n; i++) {
+			trim(c->fields[i]);
+			good = !strcmp(c->fields[i], want[i]);
 		}
 		if (!good)
-			rc = mmis_error_set(err, MMIS_EINVAL, NULL,
-					    "line 1: the header must be code,name,kind,neighbour");
+			rc = mmis_error_set(err, MMIS_EINVAL, NULL, "line %lld: the header must be "
+					    "code,name,kind,neighbour", (long long)c->line);
 	}
-	while (!rc && csv_next(&c)) {
+	while (!rc && csv_reader_next(c)) {
 		char nb[4];
 		enum mmis_err lr;
-		if (blank_record(&c))
+		if (blank_record(c))
 			continue;
 		mmis_error_clear(&le);
-		for (int i = 0; i < c.n; i++)
-			trim(c.fields[i]);
-		if (c.bad)
-			lr = mmis_error_set(&le, MMIS_EINVAL, NULL, "an unterminated quote or a line "
-					    "longer than %d bytes", RECORD_MAX);
-		else if (c.n < 3 || c.n > 4)
-			lr = mmis_error_set(&le, MMIS_EINVAL, NULL, "expected 4 fields, found %d", c.n);
+		for (int i = 0; i < c->n; i++)
+			trim(c->fields[i]);
+		if (c->bad[0])
+			lr = csv_bad(c, want, 4, &le);
+		else if (c->n < 3 || c->n > 4)
+			lr = mmis_error_set(&le, MMIS_EINVAL, NULL, "expected 4 fields, found %d", c->n);
 		else
-			lr = border_bcp_check(c.fields[0], c.fields[1], c.fields[2],
-					      c.n > 3 ? c.fields[3] : NULL, nb, &le);
+			lr = border_bcp_check(c->fields[0], c->fields[1], c->fields[2],
+					      c->n > 3 ? c->fields[3] : NULL, nb, &le);
 		if (!lr) {
 			struct store_stmt *st;
 			/* A failing insert (a duplicate) must not abort PostgreSQL's transaction. */
@@ -232,9 +382,9 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 				break;
 			if (!(rc = store_prepare(cx->store, "INSERT INTO bcp (code, name, kind, neighbour, "
 						 "created_at) VALUES (?, ?, ?, ?, ?)", &st, err))) {
-				store_bind_text(st, 1, c.fields[0]);
-				store_bind_text(st, 2, c.fields[1]);
-				store_bind_text(st, 3, c.fields[2]);
+				store_bind_text(st, 1, c->fields[0]);
+				store_bind_text(st, 2, c->fields[1]);
+				store_bind_text(st, 3, c->fields[2]);
 				store_bind_text(st, 4, nb[0] ? nb : NULL);
 				store_bind_text(st, 5, now);
 				lr = store_run(st, &le);
@@ -242,7 +392,7 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 			}
 			if (lr == MMIS_ECONFLICT)
 				lr = mmis_error_set(&le, MMIS_ECONFLICT, "code", "BCP %s exists already",
-						    c.fields[0]);
+						    c->fields[0]);
 			if (rc)
 				break;
 			if (lr == MMIS_ECONFLICT || !lr) {
@@ -259,12 +409,15 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 		}
 		if (lr) {
 			bad++;
-			line_error(errors, c.line, &le);
+			line_error(errors, c->line, &le);
 		} else {
 			n++;
 		}
 	}
-	csv_release(&c);
+	if (!rc && c && c->io_error)
+		rc = mmis_error_set(err, MMIS_EIO, NULL, "cannot read %.200s",
+				    name ? name : "standard input");
+	csv_close(c);
 	if (!rc && bad)
 		rc = import_failed(err, errors, bad);
 	if (!rc)
@@ -501,7 +654,7 @@ static bool bcp_known(const struct bcp_set *set, const char *code)
 }
 
 /* Parse one record into a crossing_in; MMIS_EINVAL naming the field. */
-static enum mmis_err parse_row(struct csv *c, const int *idx, struct crossing_in *in,
+static enum mmis_err parse_row(const struct csv_reader *c, const int *idx, struct crossing_in *in,
 			       int64_t now, const struct bcp_set *bcps, struct mmis_error *e)
 {
 	const char *v[C__COUNT];
@@ -513,9 +666,13 @@ static enum mmis_err parse_row(struct csv *c, const int *idx, struct crossing_in
 		if (v[k] && !*v[k])
 			v[k] = NULL;
 	}
-	if (c->bad)
-		return mmis_error_set(e, MMIS_EINVAL, NULL, "an unterminated quote or a line longer "
-				      "than %d bytes", RECORD_MAX);
+	if (c->bad[0]) {
+		const char *field = NULL;
+		for (int k = 0; k < C__COUNT; k++)
+			if (c->bad_field >= 0 && idx[k] == c->bad_field)
+				field = col_names[k];
+		return mmis_error_set(e, MMIS_EINVAL, field, "%s", c->bad);
+	}
 	for (int k = 0; k < C__COUNT; k++)
 		if (col_required[k] && !v[k])
 			return mmis_error_set(e, MMIS_EINVAL, col_names[k], "%s is required",
@@ -554,13 +711,9 @@ static enum mmis_err parse_row(struct csv *c, const int *idx, struct crossing_in
 	if (v[C_EXPIRY] && (rc = date_parse(v[C_EXPIRY], "expiry_date", &in->expiry_date, e)))
 		return rc;
 	in->expiry_known = v[C_EXPIRY] != NULL;
-	if (!border_text_ok(in->transport, BORDER_TEXT_MAX))
-		return mmis_error_set(e, MMIS_EINVAL, "transport", "at most %d printable bytes",
-				      BORDER_TEXT_MAX);
-	if (!border_text_ok(in->purpose, BORDER_TEXT_MAX))
-		return mmis_error_set(e, MMIS_EINVAL, "purpose", "at most %d printable bytes",
-				      BORDER_TEXT_MAX);
-	return MMIS_OK;
+	if ((rc = border_code_check(border_transport_codes, in->transport, "transport", e)))
+		return rc;
+	return border_code_check(border_purpose_codes, in->purpose, "purpose", e);
 }
 
 static enum mmis_err lookup_document(struct store *s, const char *state, const char *number,
@@ -598,7 +751,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 			      struct crossing_import_result *out, struct mmis_error *err)
 {
 	struct mmis_error local, le;
-	struct csv c;
+	struct csv_reader *c = NULL;
 	struct bcp_set bcps = { 0 };
 	struct seen_table seen = { 0 };
 	struct batch persons, docs, xs;
@@ -624,12 +777,13 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 	border_copy(op.object_id, sizeof(op.object_id), import_id);
 	bop_detail(&op, "from %.200s", name ? name : "standard input");
 	timestamp_format(now, now_s);
-	csv_init(&c, in);
 	memset(&persons, 0, sizeof(persons));
 	memset(&docs, 0, sizeof(docs));
 	memset(&xs, 0, sizeof(xs));
 	if (actor_scope(a, PERM_BORDER_WRITE) == SCOPE_NONE)
 		rc = border_denied(err, PERM_BORDER_WRITE);
+	else if (!(c = csv_open(in)))
+		rc = border_oom(err);
 	else if (!(rc = load_bcps(cx->store, &bcps, err)) &&
 		 !(rc = batch_init(&persons, cx->store,
 				   "INSERT INTO person (id, surname, given_names, surname_typed, "
@@ -643,50 +797,56 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 				"at, transport, purpose, flags, officer_id, agency_id, import_id, "
 				"created_at) VALUES ", 13, err);
 	/* The header. */
-	if (!rc && !csv_next(&c))
+	if (!rc && !csv_reader_next(c))
 		rc = mmis_error_set(err, MMIS_EINVAL, NULL, "line 1: the file is empty: expected a "
 				    "header (time,bcp,direction,document_type,issuing_state,"
 				    "document_number,surname,...)");
+	else if (!rc && c->bad[0])
+		rc = mmis_error_set(err, MMIS_EINVAL, NULL, "line %lld: the header: %s",
+				    (long long)c->line, c->bad);
 	if (!rc) {
+		long long hl = (long long)c->line;
 		for (int k = 0; k < C__COUNT; k++)
 			idx[k] = -1;
-		for (int i = 0; !rc && i < c.n; i++) {
+		for (int i = 0; !rc && i < c->n; i++) {
 			int k;
-			trim(c.fields[i]);
-			for (k = 0; k < C__COUNT && strcmp(c.fields[i], col_names[k]); k++)
+			trim(c->fields[i]);
+			for (k = 0; k < C__COUNT && strcmp(c->fields[i], col_names[k]); k++)
 				;
 			if (k == C__COUNT)
 				rc = mmis_error_set(err, MMIS_EINVAL, NULL,
-						    "line 1: unknown column '%.40s'", c.fields[i]);
+						    "line %lld: unknown column '%.40s'", hl,
+						    c->fields[i]);
 			else if (idx[k] >= 0)
 				rc = mmis_error_set(err, MMIS_EINVAL, NULL,
-						    "line 1: column '%s' twice", col_names[k]);
+						    "line %lld: column '%s' twice", hl, col_names[k]);
 			else
 				idx[k] = i;
 		}
 		for (int k = 0; !rc && k < C__COUNT; k++)
 			if (col_required[k] && idx[k] < 0)
 				rc = mmis_error_set(err, MMIS_EINVAL, NULL,
-						    "line 1: the column '%s' is missing", col_names[k]);
+						    "line %lld: the column '%s' is missing", hl,
+						    col_names[k]);
 	}
-	while (!rc && csv_next(&c)) {
+	while (!rc && csv_reader_next(c)) {
 		struct crossing_in ci;
 		struct traveller t;
 		enum mmis_err lr;
 		struct seen *sl;
 		char key[48];
 
-		if (blank_record(&c))
+		if (blank_record(c))
 			continue;
 		out->lines++;
 		if (progress && out->lines % PROGRESS_EVERY == 0)
 			progress(progress_ctx, (uint64_t)out->lines);
 		mmis_error_clear(&le);
-		if (!(lr = parse_row(&c, idx, &ci, now, &bcps, &le)))
+		if (!(lr = parse_row(c, idx, &ci, now, &bcps, &le)))
 			lr = border_traveller(&ci, &t, &le);
 		if (lr) {
 			bad++;
-			line_error(errors, c.line, &le);
+			line_error(errors, c->line, &le);
 			continue;
 		}
 		snprintf(key, sizeof(key), "%s %s", t.issuing_state, t.number);
@@ -739,7 +899,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 			mmis_error_set(&le, MMIS_EINVAL, "time",
 				       "the exit is before the entry at %s that it would close", e);
 			bad++;
-			line_error(errors, c.line, &le);
+			line_error(errors, c->line, &le);
 			continue;
 		}
 		sl->last_at = ci.at_ms;
@@ -757,6 +917,9 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 		    (xs.nrows == BATCH_ROWS && (rc = flush_all(&persons, &docs, &xs, err))))
 			break;
 	}
+	if (!rc && c && c->io_error)
+		rc = mmis_error_set(err, MMIS_EIO, NULL, "cannot read %.200s",
+				    name ? name : "standard input");
 	if (!rc && !bad)
 		rc = flush_all(&persons, &docs, &xs, err);
 	if (!rc && !bad && xs.rows) {
@@ -793,7 +956,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 	batch_release(&xs);
 	seen_release(&seen);
 	free(bcps.codes);
-	csv_release(&c);
+	csv_close(c);
 	rc = bop_end(&op, rc, err);
 	out->errors = errors;
 	return rc;

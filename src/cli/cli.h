@@ -127,6 +127,7 @@ int cmd_bcp_list(struct cli *cli, int argc, char **argv);
 int cmd_bcp_import(struct cli *cli, int argc, char **argv);
 int cmd_cross_import(struct cli *cli, int argc, char **argv);
 int cmd_border_overstayers(struct cli *cli, int argc, char **argv);
+int cmd_stay_authorise(struct cli *cli, int argc, char **argv);
 
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);

@@ -284,3 +284,72 @@ int cmd_border_overstayers(struct cli *cli, int argc, char **argv)
 	json_decref(list);
 	return rc;
 }
+
+int cmd_stay_authorise(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "person", required_argument, NULL, 'p' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "number", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *person = NULL, *kind = NULL, *from_s = NULL, *to_s = NULL, *days_s = NULL;
+	const char *number = NULL;
+	char id[UUID_STR_MAX];
+	struct mmis_error err;
+	struct cli_ctx c;
+	struct date from, to;
+	json_t *p = NULL;
+	long days = 0;
+	bool done;
+	int rc, opt;
+
+	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1) {
+		if (opt == 'p')
+			person = optarg;
+		else if (opt == 'k')
+			kind = optarg;
+		else if (opt == 'f')
+			from_s = optarg;
+		else if (opt == 't')
+			to_s = optarg;
+		else if (opt == 'd')
+			days_s = optarg;
+		else if (opt == 'n')
+			number = optarg;
+	}
+	if (done)
+		return rc;
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (!person || !kind || !from_s || !to_s)
+		return cli_usage(cli, "--person, --kind, --from and --to are needed");
+	if (date_parse(from_s, "valid_from", &from, &err))
+		return cli_usage(cli, "--from: %s", mmis_error_text(&err));
+	if (date_parse(to_s, "valid_to", &to, &err))
+		return cli_usage(cli, "--to: %s", mmis_error_text(&err));
+	if (days_s) {
+		char *end;
+		errno = 0;
+		days = strtol(days_s, &end, 10);
+		if (errno || end == days_s || *end || days < 1 || days > 36600)
+			return cli_usage(cli, "--days: a number of days from 1 to 36600");
+	}
+	if (cli_open_ctx(cli, &c, &err))
+		return cli_fail(&err);
+	rc = stay_authorisation_add(&c.cx, &c.actor, person, kind, &from, &to, (int)days, number,
+				    id, &err);
+	if (!rc)
+		rc = person_get(&c.cx, &c.actor, person, &p, &err);
+	cli_close_ctx(&c);
+	if (rc)
+		return cli_fail(&err);
+	printf("created stay authorisation %s\n", id);
+	printf("status today: %s\n", str_of(json_object_get(p, "status"), "summary"));
+	json_decref(p);
+	return EXIT_OK;
+}

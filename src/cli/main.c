@@ -121,8 +121,20 @@ static const struct command commands[] = {
 	  "             their zone. Every bad line is reported with its number and nothing is\n"
 	  "             imported. Exits without a recorded entry are imported and flagged.\n"
 	  "             A progress bar is shown on a terminal.\n" },
+	{ "stay authorise", cmd_stay_authorise,
+	  "--person ID --kind KIND --from YYYY-MM-DD --to YYYY-MM-DD [--days N] [--number DOCNO]",
+	  "record a visa or residence permit that decides a traveller's stay status",
+	  "  --person ID    the traveller (mmis prints it on every crossing; GET /api/v1/persons)\n"
+	  "  --kind KIND    residence_permit or long_stay_visa: days of presence while it is valid\n"
+	  "                 do not count toward 90 in 180, and it decides the status; visa: a\n"
+	  "                 short-stay visa, whose own limit (--days) counts over its validity\n"
+	  "  --from, --to   the validity, both days included\n"
+	  "  --days N       a visa's number of days (default: every day of the validity)\n"
+	  "  --number DOCNO the visa's or permit's number\n"
+	  "  Prints the new authorisation's id and the traveller's status today. See\n"
+	  "  docs/border.md, \"Stay authorisations\".\n" },
 	{ "border overstayers", cmd_border_overstayers, "[--on YYYY-MM-DD] [--csv | --json]",
-	  "travellers present beyond 90 days in 180 (without a visa or permit)",
+	  "travellers present beyond their limit: 90 days in 180, or a visa's own days",
 	  "  --on DATE   the day (default today)\n"
 	  "  --csv       print CSV (for a spreadsheet) instead of a table\n"
 	  "  --json      print a JSON array instead of a table\n" },

@@ -113,12 +113,14 @@ static const struct {
 	  "\"surname\":{\"type\":\"string\"},\"given_names\":{\"type\":\"string\"},\"sex\":{\"enum\":[\"F\",\"M\",\"X\"]},"
 	  "\"birth_date\":{\"type\":\"string\"},\"nationality\":{\"type\":\"string\"},\"bcp\":{\"type\":\"string\"},"
 	  "\"direction\":{\"enum\":[\"entry\",\"exit\"]},\"time\":{\"type\":\"string\",\"format\":\"date-time\"},"
-	  "\"transport\":{\"type\":\"string\"},\"purpose\":{\"type\":\"string\"}}}" },
+	  "\"transport\":{\"enum\":[\"car\",\"bus\",\"truck\",\"motorcycle\",\"bicycle\",\"foot\",\"train\",\"aircraft\",\"vessel\",\"other\"]},"
+	  "\"purpose\":{\"enum\":[\"tourism\",\"business\",\"family\",\"work\",\"study\",\"transit\",\"medical\",\"other\"]}}}" },
 	{ "StayStatus",
 	  "{\"type\":\"object\",\"properties\":{\"on\":{\"type\":\"string\"},\"days_used\":{\"type\":\"integer\"},"
 	  "\"days_remaining\":{\"type\":\"integer\"},\"overstay_days\":{\"type\":\"integer\"},"
 	  "\"may_stay_until\":{\"type\":[\"string\",\"null\"]},\"present\":{\"type\":\"boolean\"},"
-	  "\"basis\":{\"enum\":[\"90/180\",\"visa\",\"residence_permit\"]}}}" },
+	  "\"limit\":{\"type\":[\"integer\",\"null\"]},\"summary\":{\"type\":\"string\"},"
+	  "\"basis\":{\"enum\":[\"90/180\",\"visa\",\"long_stay_visa\",\"residence_permit\"]}}}" },
 	{ "CrossingRecorded",
 	  "{\"type\":\"object\",\"properties\":{\"crossing\":{\"type\":\"object\"},\"person\":{\"type\":\"object\"},"
 	  "\"document\":{\"type\":\"object\"},\"status\":{\"$ref\":\"#/components/schemas/StayStatus\"},"
@@ -132,6 +134,15 @@ static const struct {
 	  "\"status\":{\"$ref\":\"#/components/schemas/StayStatus\"}}}" },
 	{ "PersonList",
 	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Person\"}}}}" },
+	{ "AuthorisationNew",
+	  "{\"type\":\"object\",\"required\":[\"kind\",\"valid_from\",\"valid_to\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"kind\":{\"enum\":[\"visa\",\"long_stay_visa\",\"residence_permit\"]},"
+	  "\"valid_from\":{\"type\":\"string\",\"format\":\"date\"},\"valid_to\":{\"type\":\"string\",\"format\":\"date\"},"
+	  "\"days_allowed\":{\"type\":\"integer\",\"minimum\":0},\"number\":{\"type\":\"string\"}}}" },
+	{ "AuthorisationRecorded",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"person_id\":{\"type\":\"string\"},"
+	  "\"stay_authorisations\":{\"type\":\"array\"},"
+	  "\"status\":{\"$ref\":\"#/components/schemas/StayStatus\"}}}" },
 	{ "RefusalNew",
 	  "{\"type\":\"object\",\"required\":[\"bcp\",\"grounds\"],\"additionalProperties\":false,"
 	  "\"properties\":{\"mrz\":{\"type\":\"string\"},\"document_type\":{\"type\":\"string\"},"

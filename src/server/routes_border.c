@@ -1,6 +1,7 @@
 /*
  * routes_border.c - the handlers of the border routes (docs/api.md): MRZ parsing, BCPs,
- * crossings, travellers, refusals, overstayers and the supervisor's summary. Each reads its
+ * crossings, travellers and their stay authorisations, refusals, overstayers and the
+ * supervisor's summary. Each reads its
  * input, calls lib/border with the request's actor and answers JSON (or CSV).
  */
 #include <stdlib.h>
@@ -266,4 +267,44 @@ void h_border_summary(struct req *r)
 		return;
 	}
 	reply_json(r, 200, o);
+}
+
+void h_person_authorise(struct req *r)
+{
+	static const char *const keys[] = { "kind", "valid_from", "valid_to", "days_allowed",
+					    "number", NULL };
+	const struct req_view *v = req_view(r);
+	const json_t *b = v->body;
+	struct mmis_error err;
+	struct date from, to;
+	const char *kind = NULL, *number = NULL;
+	char id[UUID_STR_MAX];
+	int64_t days = 0;
+	bool given = false;
+	int ki = -1;
+	json_t *p = NULL, *o;
+
+	mmis_error_clear(&err);
+	if (mjson_only_keys(b, keys, &err) ||
+	    mjson_get_enum(b, "kind", true, stay_authorisation_kinds, &ki, &err) ||
+	    mjson_get_date(b, "valid_from", true, false, &from, &given, &err) ||
+	    mjson_get_date(b, "valid_to", true, false, &to, &given, &err) ||
+	    mjson_get_int(b, "days_allowed", false, 0, 36600, &days, &err) ||
+	    mjson_get_string(b, "number", false, 40, &number, &err) ||
+	    !(kind = stay_authorisation_kinds[ki]) ||
+	    stay_authorisation_add(v->cx, v->actor, v->params[0], kind, &from, &to, (int)days,
+				   number, id, &err) ||
+	    person_get(v->cx, v->actor, v->params[0], &p, &err)) {
+		fail(r, &err);
+		return;
+	}
+	o = json_pack("{s:s, s:s, s:O, s:O}", "id", id, "person_id", v->params[0],
+		      "stay_authorisations", json_object_get(p, "stay_authorisations"), "status",
+		      json_object_get(p, "status"));
+	json_decref(p);
+	if (!o) {
+		reply_problem(r, 500, NULL, "out of memory");
+		return;
+	}
+	reply_json(r, 201, o);
 }

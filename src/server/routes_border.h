@@ -12,6 +12,7 @@ void h_bcps(struct req *r);
 void h_crossing_add(struct req *r);
 void h_persons_find(struct req *r);
 void h_person_get(struct req *r);
+void h_person_authorise(struct req *r);
 void h_refusal_add(struct req *r);
 void h_refusals(struct req *r);
 void h_overstayers(struct req *r);

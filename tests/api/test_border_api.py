@@ -133,9 +133,12 @@ def suite(tmp):
        'POST /crossings: an entry, with the stay status on its day', r)
     pid = (r.json or {}).get('person', {}).get('id')
     again = dict(person, document_number='ab-123 4567')
-    r = req('POST', '/api/v1/crossings', dict(again, bcp='MNE-DOB', direction='exit', time=iso(now - datetime.timedelta(hours=1))))
+    t_out = now - datetime.timedelta(hours=1)
+    r = req('POST', '/api/v1/crossings', dict(again, bcp='MNE-DOB', direction='exit', time=iso(t_out)))
+    # entry and exit days both count (4, or 3 when run in the first hour of a UTC day)
     ok(r.status == 201 and r.json and r.json['person']['id'] == pid and r.json['flags'] == [] and
-       r.json['status']['present'] is False and r.json['status']['days_used'] == 4,
+       r.json['status']['present'] is False and
+       r.json['status']['days_used'] == (t_out.date() - t_in.date()).days + 1,
        'the same document (number written differently) finds the same person; the exit closes the stay', r)
     r = req('GET', f'/api/v1/persons/{pid}')
     ok(r.status == 200 and r.json and len(r.json.get('crossings', [])) == 2 and
@@ -197,7 +200,7 @@ def suite(tmp):
     mrz = td3('D', 'MUSTERMANN', 'ERIKA', 'C01X00T47', 'D', '830812', 'F', '310101')
     r = req('POST', '/api/v1/mrz/parse', {'mrz': mrz})
     ok(r.status == 200 and r.json is not None, 'POST /mrz/parse parses a TD3 MRZ', r)
-    r = req('POST', '/api/v1/crossings', {'mrz': mrz, 'bcp': 'MNE-TIV', 'direction': 'entry', 'transport': 'plane'})
+    r = req('POST', '/api/v1/crossings', {'mrz': mrz, 'bcp': 'MNE-TIV', 'direction': 'entry', 'transport': 'aircraft'})
     ok(r.status == 201 and r.json and r.json['document']['issuing_state'] == 'DEU' and
        r.json['document']['number'] == 'C01X00T47' and r.json['person']['surname'] == 'MUSTERMANN',
        'POST /crossings with an MRZ (Germany D becomes DEU)', r)
@@ -250,6 +253,44 @@ def suite(tmp):
        'GET /border/summary: today\'s crossings by BCP and refusals by ground', r)
     r = req('GET', '/api/v1/border/summary?date=2020-13-01', who='super')
     ok(r.status == 400 and r.json and r.json.get('field') == 'date', 'a bad date: 400 naming it', r)
+
+    # ---- stay authorisations: a residence permit from 30 days ago takes the overstayer's last
+    # 30 days out of the count (70 left) and decides the status
+    day = lambda n: str((now + datetime.timedelta(days=n)).date())  # noqa: E731
+    permit = {'kind': 'residence_permit', 'valid_from': day(-30), 'valid_to': day(335), 'number': 'RP-777'}
+    path = f'/api/v1/persons/{oid}/authorisations'
+    r = req('POST', path, permit)
+    ok(r.status == 403 and r.json and r.json.get('status') == 403,
+       'a border officer cannot record a stay authorisation (it needs border.supervise): 403', r)
+    r = req('POST', path, permit, who='super')
+    st = (r.json or {}).get('status', {})
+    ok(r.status == 201 and st.get('basis') == 'residence_permit' and st.get('overstay_days') == 0 and
+       st.get('summary') == f'residence permit valid until {day(335)}' and st.get('may_stay_until') == day(335) and
+       [a.get('number') for a in r.json.get('stay_authorisations', [])] == ['RP777'],
+       'POST /persons/{id}/authorisations: a residence permit, and the status it makes', r)
+    r = req('GET', f'/api/v1/persons/{oid}', who='super')
+    st = (r.json or {}).get('status', {})
+    ok(r.status == 200 and st.get('basis') == 'residence_permit' and st.get('days_used') == 70,
+       'the traveller\'s status reflects it: the permit\'s days do not count (70 of 101)', r)
+    r = req('GET', '/api/v1/overstayers', who='super')
+    ok(r.status == 200 and r.json is not None and oid not in [o['person_id'] for o in r.json['items']],
+       'and the traveller is no longer an overstayer', r)
+    r = req('POST', path, dict(permit, kind='tourist'), who='super')
+    ok(r.status == 422 and r.json and r.json.get('field') == 'kind', 'an unknown kind: 422 naming kind', r)
+    r = req('POST', path, {'kind': 'visa', 'valid_from': day(0), 'valid_to': day(9), 'days_allowed': 11},
+            who='super')
+    ok(r.status == 422 and r.json and r.json.get('field') == 'days_allowed',
+       'a visa with more days than its validity: 422 naming days_allowed', r)
+    r = req('POST', path, dict(permit, colour='red'), who='super')
+    ok(r.status == 422 and r.json and r.json.get('field') == 'colour', 'an unknown member: 422 naming it', r)
+    r = req('POST', '/api/v1/persons/01900000-0000-7000-8000-000000000000/authorisations', permit, who='super')
+    ok(r.status == 404, 'an unknown traveller: 404', r)
+
+    # ---- transport and purpose are codes from a table, not free text
+    r = req('POST', '/api/v1/crossings', dict(person, bcp='MNE-DOB', direction='entry', transport='spaceship'))
+    ok(r.status == 422 and r.json and r.json.get('field') == 'transport', 'an unknown transport code: 422 naming transport', r)
+    r = req('POST', '/api/v1/crossings', dict(person, bcp='MNE-DOB', direction='entry', purpose='<b>fun</b>'))
+    ok(r.status == 422 and r.json and r.json.get('field') == 'purpose', 'an unknown purpose code: 422 naming purpose', r)
 
     # ---- permissions
     r = req('GET', f'/api/v1/persons/{pid}', who='analyst')

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Black-box tests of the border commands: bcp add, list and import; cross import (all or
-# nothing, every bad line named); border overstayers (table, CSV, JSON). Needs $MMIS.
+# nothing, every bad line named); border overstayers (table, CSV, JSON); stay authorise. Needs
+# $MMIS.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 : "${MMIS:?}"
@@ -55,7 +56,7 @@ d() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 	echo "time,bcp,direction,document_type,issuing_state,document_number,surname,given_names,sex,birth_date,nationality,expiry_date,transport,purpose"
 	echo "$(d '-200 days'),MNE-DBR,entry,P,SRB,S1,Jovanović,Ana,F,1985-04-02,SRB,2031-01-01,car,tourism"
 	echo "$(d '-190 days'),MNE-DBR,exit,P,SRB,S1,Jovanović,Ana,F,1985-04-02,SRB,2031-01-01,car,tourism"
-	echo "$(d '-120 days'),MNE-TGD,entry,P,RUS,R1,Ivanov,Ivan,M,1970,RUS,2030-01-01,plane,tourism"
+	echo "$(d '-120 days'),MNE-TGD,entry,P,RUS,R1,Ivanov,Ivan,M,1970,RUS,2030-01-01,aircraft,tourism"
 	echo "$(d '-10 days'),MNE-KUL,exit,I,RKS,K1,Krasniqi,Arben,M,,RKS,,car,"
 	echo "$(d '-95 days'),MNE-SUK,entry,P,ALB,A1,Hoxha,Elira,F,1999-12,ALB,2029-05-05,bus,work"
 	echo "$(d '-5 days'),MNE-SUK,exit,P,ALB,A1,Hoxha,Elira,F,1999-12,ALB,2029-05-05,bus,work"
@@ -81,6 +82,37 @@ run m border overstayers --on "$(date -u -d '-60 days' +%Y-%m-%d)" --json
 expect_out '^\[\]$' "--on: nobody had overstayed 60 days ago"
 run m border overstayers --on 2025-13-01
 expect_exit 2 "--on with a bad date is a usage error"
+# --- stay authorisations
+ivanov=$(m border overstayers --json | grep -Eo '"person_id": ?"[^"]*"' | head -n 1 | grep -Eo '[0-9a-f-]{36}')
+day() { date -u -d "$1" +%Y-%m-%d; }
+run m stay authorise --person "$ivanov" --kind residence_permit --from "$(day '-30 days')" \
+	--to "$(day '+335 days')" --number "RP 12-34"
+expect_exit 0 "stay authorise: a residence permit"
+expect_out "^created stay authorisation [0-9a-f-]{36}$" "prints its id"
+expect_out "^status today: residence permit valid until $(day '+335 days')$" "and the status it makes"
+run m border overstayers --json
+expect_out '^\[\]$' "the permit's 30 days do not count: no longer an overstayer"
+run m stay authorise --person "$ivanov" --kind visa --from "$(day '-5 days')" --to "$(day '+5 days')" --days 12
+expect_exit 1 "a visa with more days than its validity is refused"
+expect_err "12 days are more than the 11 days the visa is valid" "saying why"
+expect_one_error_line "in one line"
+run m stay authorise --person "$ivanov" --kind residence_permit --from "$(day '-5 days')" --to "$(day '+5 days')" --days 3
+expect_exit 1 "--days with a residence permit is refused"
+run m stay authorise --person "$ivanov" --kind tourist --from "$(day '-5 days')" --to "$(day '+5 days')"
+expect_exit 1 "an unknown kind is refused"
+expect_err "kind is one of visa, long_stay_visa, residence_permit" "naming the kinds"
+run m stay authorise --person 01900000-0000-7000-8000-000000000000 --kind visa --from 2025-01-01 --to 2025-01-31
+expect_exit 1 "an unknown person is refused"
+expect_err "no such person" "saying so"
+run m stay authorise --person "$ivanov" --kind visa --from 2025-02-30 --to 2025-03-31
+expect_exit 2 "a bad date is a usage error"
+run m stay authorise --person "$ivanov" --kind visa --from 2025-03-01 --to 2025-03-31 --days x
+expect_exit 2 "so are bad --days"
+run m stay authorise --kind visa
+expect_exit 2 "and missing options"
+run m audit list --action stay_authorisation.create
+expect_out "stay_authorisation.create +ok" "the authorisation is audited"
+
 run m cross import "$T/missing.csv"
 expect_exit 1 "cross import of a missing file"
 expect_one_error_line "in one line"

@@ -365,8 +365,8 @@ static void test_overstayers_and_authorisations(void **state)
 	date_today(&today);
 	date_add_days(&today, -200, &from);
 	date_add_days(&today, 200, &to);
-	OK(stay_authorisation_add(&f->cx, &off, pid2, "residence_permit", &from, &to, 0, NULL, &err));
-	assert_int_equal(stay_authorisation_add(&f->cx, &off, pid2, "tourist", &from, &to, 0, NULL, &err),
+	OK(stay_authorisation_add(&f->cx, &sup, pid2, "residence_permit", &from, &to, 0, NULL, NULL, &err));
+	assert_int_equal(stay_authorisation_add(&f->cx, &sup, pid2, "tourist", &from, &to, 0, NULL, NULL, &err),
 			 MMIS_EINVAL);
 	OK(border_overstayers(&f->cx, &sup, NULL, &list, &err));
 	assert_int_equal(json_array_size(list), 1);
@@ -392,6 +392,177 @@ static void test_overstayers_and_authorisations(void **state)
 	OK(border_overstayers(&f->cx, &sup, NULL, &list, &err));
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
+}
+
+/* A person who entered `ago` days ago and is still there; their id into pid. */
+static void present_since(struct fx *f, const struct actor *off, const char *number, int ago,
+			  char pid[UUID_STR_MAX])
+{
+	struct mmis_error err;
+	struct crossing_in in = traveller("UKR", number, "MNE-TGD", CROSSING_ENTRY, days_ago(ago));
+	json_t *a;
+	OK(crossing_record(&f->cx, off, &in, &a, &err));
+	snprintf(pid, UUID_STR_MAX, "%s", pid_of(a));
+	json_decref(a);
+}
+
+static json_t *status_now(struct fx *f, const struct actor *a, const char *pid)
+{
+	struct mmis_error err;
+	json_t *p, *s;
+	OK(person_get(&f->cx, a, pid, &p, &err));
+	s = json_incref(json_object_get(p, "status"));
+	json_decref(p);
+	return s;
+}
+
+static long long jint(const json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void day_str(int offset, char out[DATE_STR_MAX])
+{
+	struct date today, d;
+	date_today(&today);
+	date_add_days(&today, offset, &d);
+	date_format(&d, out);
+}
+
+static bool listed(const json_t *list, const char *pid, long long *over)
+{
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *o = json_array_get(list, i);
+		if (!strcmp(jstr(o, "person_id"), pid)) {
+			*over = jint(o, "overstay_days");
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Stay authorisations as the issue asks: a residence permit's or long-stay visa's days are out
+ * of the 90/180 count and the permit decides the status while valid; a short-stay visa's limit
+ * is its own number of days over its validity. */
+static void test_authorisation_rules(void **state)
+{
+	struct fx *f = *state;
+	struct mmis_error err;
+	struct actor off, sup;
+	struct date today, from, to;
+	char pa[UUID_STR_MAX], pb[UUID_STR_MAX], pc[UUID_STR_MAX], pd[UUID_STR_MAX], d[DATE_STR_MAX];
+	json_t *s, *list, *p;
+	long long over = 0;
+
+	make_actor(f, "off", "border_officer", "BP", &off);
+	make_actor(f, "sup", "border_supervisor", "BP", &sup);
+	date_today(&today);
+	present_since(f, &off, "PA1", 100, pa);
+	present_since(f, &off, "PB1", 50, pb);
+	present_since(f, &off, "PC1", 10, pc);
+	present_since(f, &off, "PD1", 200, pd);
+
+	/* Who may, and what is refused. */
+	date_add_days(&today, -60, &from);
+	date_add_days(&today, 100, &to);
+	assert_int_equal(stay_authorisation_add(&f->cx, &off, pa, "residence_permit", &from, &to, 0,
+						NULL, NULL, &err), MMIS_EDENIED);
+	assert_int_equal(stay_authorisation_add(&f->cx, &sup, pa, "residence_permit", &from, &to, 30,
+						NULL, NULL, &err), MMIS_EINVAL);
+	assert_string_equal(err.field, "days_allowed");
+	assert_int_equal(stay_authorisation_add(&f->cx, &sup, pa, "visa", &from, &to, 500, NULL,
+						NULL, &err), MMIS_EINVAL);
+	assert_string_equal(err.field, "days_allowed");
+	assert_int_equal(stay_authorisation_add(&f->cx, &sup, pa, "visa", &to, &from, 0, NULL, NULL,
+						&err), MMIS_EINVAL);
+	assert_string_equal(err.field, "valid_to");
+	assert_int_equal(stay_authorisation_add(&f->cx, &sup, pa, "visa", &from, &to, 0, "#!",
+						NULL, &err), MMIS_EINVAL);
+	assert_string_equal(err.field, "number");
+	assert_int_equal(count(f, "SELECT count(*) FROM stay_authorisation"), 0);
+
+	/* A: 101 days present, an overstayer under 90/180 ... */
+	s = status_now(f, &sup, pa);
+	assert_string_equal(jstr(s, "basis"), "90/180");
+	assert_int_equal(jint(s, "days_used"), 101);
+	assert_int_equal(jint(s, "limit"), 90);
+	json_decref(s);
+	/* ... until a residence permit from 60 days ago: its days do not count (40 left), and it
+	 * decides the status. */
+	OK(stay_authorisation_add(&f->cx, &sup, pa, "residence_permit", &from, &to, 0, "ab-123 45",
+				  NULL, &err));
+	s = status_now(f, &sup, pa);
+	assert_string_equal(jstr(s, "basis"), "residence_permit");
+	assert_int_equal(jint(s, "days_used"), 40);
+	assert_int_equal(jint(s, "overstay_days"), 0);
+	assert_true(json_is_null(json_object_get(s, "limit")));
+	day_str(100, d);
+	assert_string_equal(jstr(s, "may_stay_until"), d);
+	char want[80];
+	snprintf(want, sizeof(want), "residence permit valid until %s", d);
+	assert_string_equal(jstr(s, "summary"), want);
+	assert_string_equal(jstr(json_object_get(s, "authorisation"), "number"), "AB12345");
+	json_decref(s);
+	OK(person_get(&f->cx, &sup, pa, &p, &err));
+	assert_string_equal(jstr(json_array_get(json_object_get(p, "stay_authorisations"), 0),
+				 "number"), "AB12345");
+	json_decref(p);
+
+	/* B: 51 days present, under a short-stay visa of 30 days valid from 55 days ago. */
+	date_add_days(&today, -55, &from);
+	date_add_days(&today, 30, &to);
+	OK(stay_authorisation_add(&f->cx, &sup, pb, "visa", &from, &to, 30, NULL, NULL, &err));
+	s = status_now(f, &sup, pb);
+	assert_string_equal(jstr(s, "basis"), "visa");
+	assert_int_equal(jint(s, "limit"), 30);
+	assert_int_equal(jint(s, "days_used"), 51);
+	assert_int_equal(jint(s, "days_remaining"), 0);
+	assert_int_equal(jint(s, "overstay_days"), 21);
+	assert_true(json_is_null(json_object_get(s, "may_stay_until")));
+	day_str(30, d);
+	snprintf(want, sizeof(want), "visa valid until %s: 51 of 30 days used", d);
+	assert_string_equal(jstr(s, "summary"), want);
+	json_decref(s);
+
+	/* C: 11 days present under a visa for its whole validity (26 days, to 5 days ahead). */
+	date_add_days(&today, -20, &from);
+	date_add_days(&today, 5, &to);
+	OK(stay_authorisation_add(&f->cx, &sup, pc, "visa", &from, &to, 0, "V-1", NULL, &err));
+	s = status_now(f, &sup, pc);
+	assert_int_equal(jint(s, "limit"), 26);
+	assert_int_equal(jint(s, "days_used"), 11);
+	assert_int_equal(jint(s, "days_remaining"), 15);
+	day_str(5, d);
+	assert_string_equal(jstr(s, "may_stay_until"), d); /* the validity ends first */
+	json_decref(s);
+
+	/* D: 201 days present; a long-stay visa covered days -200..-100, which do not count after it
+	 * ends either: 100 days of the last 180 count, 10 over. */
+	date_add_days(&today, -200, &from);
+	date_add_days(&today, -100, &to);
+	OK(stay_authorisation_add(&f->cx, &sup, pd, "long_stay_visa", &from, &to, 0, NULL, NULL,
+				  &err));
+	s = status_now(f, &sup, pd);
+	assert_string_equal(jstr(s, "basis"), "90/180");
+	assert_int_equal(jint(s, "days_used"), 100);
+	json_decref(s);
+
+	/* The overstayers: B (visa, 21 over) and D (10 over); not A (permit) nor C. */
+	OK(border_overstayers(&f->cx, &sup, NULL, &list, &err));
+	assert_true(listed(list, pb, &over));
+	assert_int_equal(over, 21);
+	assert_true(listed(list, pd, &over));
+	assert_int_equal(over, 10);
+	assert_false(listed(list, pa, &over));
+	assert_false(listed(list, pc, &over));
+	json_decref(list);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit_event WHERE action = "
+			       "'stay_authorisation.create' AND outcome = 'ok'"), 4);
 }
 
 static void test_refusals_and_summary(void **state)
@@ -450,9 +621,9 @@ static void test_import(void **state)
 		"2025-07-01T10:00:00Z,MNE-DBR,entry,P,HRV,H1,Horvat,Ivan,M,1975,HRV,2030-01-01,car,tourism\n"
 		"2025-07-10T10:00:00Z,MNE-DBR,exit,P,HRV,h-1,Horvat,Ivan,M,1975,HRV,2030-01-01,car,tourism\n"
 		"2025-07-11T10:00:00Z,MNE-KUL,exit,I,RKS,K9,Krasniqi,Arben,M,,RKS,,car,\n"
-		"\"2025-07-12T10:00:00Z\",MNE-TGD,entry,P,D,C01X,\"Müller, Jr\",Hans,M,1970-03,D,,plane,\n"
-		"2025-07-13T10:00:00+02:00,MNE-BAR,entry,P,ITA,YA1,Rossi,Mario,M,1960-01-01,ITA,,ship,\n"
-		"2025-07-14T10:00:00Z,MNE-BAR,exit,P,ITA,YA1,Rossi,Mario,M,1960-01-01,ITA,,ship,\n";
+		"\"2025-07-12T10:00:00Z\",MNE-TGD,entry,P,D,C01X,\"Müller, Jr\",Hans,M,1970-03,D,,aircraft,\n"
+		"2025-07-13T10:00:00+02:00,MNE-BAR,entry,P,ITA,YA1,Rossi,Mario,M,1960-01-01,ITA,,vessel,\n"
+		"2025-07-14T10:00:00Z,MNE-BAR,exit,P,ITA,YA1,Rossi,Mario,M,1960-01-01,ITA,,vessel,\n";
 	len = strlen(head) + strlen(rows) + 1;
 	text = malloc(len);
 	snprintf(text, len, "%s%s", head, rows);
@@ -547,6 +718,115 @@ static void test_import_many(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM person"), 100);
 }
 
+/* The CSV reader (libcsv): quoting, line ends, a byte order mark, the line a record starts on,
+ * and every kind of malformed record reported with its line and column. */
+static void test_import_csv(void **state)
+{
+	struct fx *f = *state;
+	struct mmis_error err;
+	struct crossing_import_result res;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *in, *w;
+
+	static const char good[] =
+		"\xef\xbb\xbf" "time, bcp ,direction,document_type,issuing_state,document_number,"
+		"surname,given_names,transport\r\n"
+		"\r\n"
+		"2025-07-01T10:00:00Z,MNE-DBR,entry,P,IRL,OB1,\"O\"\"Brien\",\"Se\xc3\xa1n, \xc3\x93g\",car\r\n"
+		"  2025-07-02T10:00:00Z , MNE-DBR ,exit,P,IRL,OB1,\"O\"\"Brien\" ,,\"\"\r\n"
+		"2025-07-03T10:00:00Z,MNE-DBR,entry,P,IRL,OB1,O'Brien,,bus";
+	in = fmemopen((void *)good, sizeof(good) - 1, "r");
+	OK(crossing_import(&f->cx, &f->sys, in, "good.csv", NULL, NULL, &res, &err));
+	fclose(in);
+	json_decref(res.errors);
+	assert_int_equal(res.imported, 3);
+	assert_int_equal(count(f, "SELECT count(*) FROM person WHERE given_names_typed = "
+			       "'Se\xc3\xa1n, \xc3\x93g'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM person WHERE surname_typed = 'O\"Brien'"), 1);
+
+	w = open_memstream(&buf, &size);
+	fputs("time,bcp,direction,document_type,issuing_state,document_number,surname\n", w);
+	/* 2-3: one record over two lines (CRLF inside the quotes); a line break is no name */
+	fputs("2025-08-01T10:00:00Z,MNE-DBR,entry,P,HRV,Q1,\"Two\r\nlines\"\r\n", w);
+	fputs("2025-08-01T10:00:00Z,MNE-XYZ,entry,P,HRV,Q2,A\n", w);          /* 4 */
+	fputs("2025-08-01T10:00:00Z,MNE-DBR,entry,P,HRV,Q3,ab\"c\n", w);      /* 5 */
+	fputs("2025-08-01T10:00:00Z,MNE-DBR,entry,P,HRV,Q4,\"x\"y\n", w);     /* 6 */
+	fputs("2025-08-01T10:00:00Z,MNE-DBR,entry,P,HRV,Q5,\"", w);           /* 7 */
+	for (int i = 0; i < 5000; i++)
+		fputc('n', w);
+	fputs("\"\n", w);
+	for (int i = 0; i < 40; i++)                                          /* 8 */
+		fputs(i ? ",x" : "x", w);
+	fputs("\n2025-08-01T10:00:00Z,MNE-DBR,entry,P,HRV,Q6,\xc3\x28\n", w);  /* 9 */
+	fputs("2025-08-01T10:00:00Z,MNE-DBR,entry,P,HRV,Q7,\"a\nb\"\"c\" d\n", w); /* 10-11 */
+	fputs("2025-08-01T10:00:00Z,MNE-DBR,entry,P,HRV,Q8,\"never\nclosed\n", w);  /* 12- */
+	fclose(w);
+	in = fmemopen(buf, size, "r");
+	assert_int_equal(crossing_import(&f->cx, &f->sys, in, "bad.csv", NULL, NULL, &res, &err),
+			 MMIS_EINVAL);
+	fclose(in);
+	static const struct { int line; const char *field; const char *msg; } want[] = {
+		{ 2, "surname", "printable" },
+		{ 4, "bcp", "no BCP" },
+		{ 5, "surname", "malformed quoting" },
+		{ 6, "surname", "malformed quoting" },
+		{ 7, "surname", "longer than 4096 bytes" },
+		{ 8, "", "more than 32 fields" },
+		{ 9, "surname", "not valid UTF-8" },
+		{ 10, "surname", "malformed quoting: a quote inside an unquoted field, or text after "
+				 "a closing quote (on line 11)" },
+		{ 12, "surname", "not closed at the end of the file" },
+	};
+	size_t nw = sizeof(want) / sizeof(want[0]);
+	for (size_t i = 0; i < nw && i < json_array_size(res.errors); i++) {
+		json_t *e = json_array_get(res.errors, i);
+		const char *field = json_string_value(json_object_get(e, "field"));
+		const char *msg = json_string_value(json_object_get(e, "message"));
+		if (json_integer_value(json_object_get(e, "line")) != want[i].line ||
+		    (want[i].field ? !field || strcmp(field, want[i].field) : field != NULL) ||
+		    !strstr(msg, want[i].msg))
+			fail_msg("error %zu: line %lld field %s: %s", i,
+				 (long long)json_integer_value(json_object_get(e, "line")),
+				 field ? field : "(none)", msg);
+	}
+	assert_int_equal(json_array_size(res.errors), nw);
+	assert_int_equal(res.imported, 0);
+	json_decref(res.errors);
+	free(buf);
+	assert_int_equal(count(f, "SELECT count(*) FROM travel_document WHERE number LIKE 'Q%'"), 0);
+
+	/* Transport and purpose are codes, not free text. */
+	static const char codes[] = "time,bcp,direction,document_type,issuing_state,document_number,"
+				    "surname,transport,purpose\n"
+				    "2025-07-01T10:00:00Z,MNE-TGD,entry,P,IRL,OB2,Byrne,plane,\n"
+				    "2025-07-01T10:00:00Z,MNE-TGD,entry,P,IRL,OB3,Byrne,aircraft,fun\n";
+	in = fmemopen((void *)codes, sizeof(codes) - 1, "r");
+	assert_int_equal(crossing_import(&f->cx, &f->sys, in, "c.csv", NULL, NULL, &res, &err),
+			 MMIS_EINVAL);
+	fclose(in);
+	assert_int_equal(json_array_size(res.errors), 2);
+	assert_string_equal(jstr(json_array_get(res.errors, 0), "field"), "transport");
+	assert_string_equal(jstr(json_array_get(res.errors, 1), "field"), "purpose");
+	assert_non_null(strstr(jstr(json_array_get(res.errors, 0), "message"),
+			       "transport 'plane' is not one of car, bus,"));
+	json_decref(res.errors);
+	struct crossing_in ci = traveller("IRL", "OB4", "MNE-TGD", CROSSING_ENTRY, 0);
+	json_t *out = NULL;
+	ci.purpose = "holiday";
+	assert_int_equal(crossing_record(&f->cx, &f->sys, &ci, &out, &err), MMIS_EINVAL);
+	assert_string_equal(err.field, "purpose");
+
+	/* The header's own faults name line 1. */
+	static const char hdr[] = "time,\"bcp\"x,direction\n";
+	in = fmemopen((void *)hdr, sizeof(hdr) - 1, "r");
+	assert_int_equal(crossing_import(&f->cx, &f->sys, in, "h.csv", NULL, NULL, &res, &err),
+			 MMIS_EINVAL);
+	fclose(in);
+	json_decref(res.errors);
+	assert_non_null(strstr(err.message, "line 1: the header: malformed quoting"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,9 +835,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crossings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persons_and_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overstayers_and_authorisations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_authorisation_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_and_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_csv, setup, teardown),
 	};
 	int rc;
 

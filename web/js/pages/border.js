@@ -394,10 +394,10 @@ export function render(main, ctx) {
 		if (!s) return null;
 		const over = s.overstay_days > 0;
 		const lines = [];
-		if (s.basis === 'visa' || s.basis === 'residence_permit') {
-			lines.push(h('p', { class: 'stay-basis' }, t(`border.basis.${s.basis}`, { date: formatDate(s.may_stay_until) })));
+		if (s.authorisation && ['visa', 'long_stay_visa', 'residence_permit'].includes(s.basis)) {
+			lines.push(h('p', { class: 'stay-basis' }, t(`border.basis.${s.basis}`, { date: formatDate(s.authorisation.valid_to) })));
 		}
-		const big = [t('border.days_used', { used: s.days_used, limit: 90 }),
+		const big = [t('border.days_used', { used: s.days_used, limit: s.limit ?? 90 }),
 			t('border.days_left', { n: s.days_remaining })];
 		if (s.may_stay_until && s.present !== false) big.push(t('border.may_stay_until', { date: formatDate(s.may_stay_until) }));
 		return h('div', { class: over ? 'stay stay-over' : 'stay', id: 'border-stay' },
