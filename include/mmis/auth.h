@@ -114,6 +114,31 @@ struct mmis_ctx {
 	const struct audit_key *audit_key;
 };
 
+/*
+ * One audited operation, the pattern every module's reads and writes of personal data follow:
+ * audited_begin opens a (nested) transaction; audited_end commits the work together with an "ok"
+ * event, or rolls the work back and records a "denied" or "failed" event with the reason (inside
+ * the caller's transaction when there is one). Set object_id and, if useful, a detail in between.
+ *
+ *     struct audited_op op;
+ *     if ((rc = audited_begin(&op, cx, a, "crossing.create", "crossing", err))) return rc;
+ *     ... rc = the work ...; copy the id into op.object_id ...
+ *     return audited_end(&op, rc, err);
+ */
+struct audited_op {
+	const struct mmis_ctx *cx;
+	const struct actor *a;
+	const char *action;
+	const char *object_type;
+	char object_id[UUID_STR_MAX + AUTH_NAME_MAX];
+	char detail[256];
+};
+
+enum mmis_err audited_begin(struct audited_op *op, const struct mmis_ctx *cx, const struct actor *a,
+			    const char *action, const char *object_type, struct mmis_error *err);
+void audited_detail(struct audited_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum mmis_err audited_end(struct audited_op *op, enum mmis_err rc, struct mmis_error *err);
+
 /* ---- agencies */
 
 /* Add an agency; `code` is 2..32 of [A-Z0-9_-] ("BP", "CSW-PG"). id_out may be NULL. */

@@ -145,17 +145,8 @@ static bool valid_secret_text(const char *s)
 
 /* ---- transactions with their audit event */
 
-struct op {
-	const struct mmis_ctx *cx;
-	const struct actor *a;
-	const char *action;
-	const char *object_type;
-	char object_id[UUID_STR_MAX + AUTH_NAME_MAX];
-	char detail[256];
-};
-
-static enum mmis_err op_begin(struct op *op, const struct mmis_ctx *cx, const struct actor *a,
-			      const char *action, const char *object_type, struct mmis_error *err)
+enum mmis_err audited_begin(struct audited_op *op, const struct mmis_ctx *cx, const struct actor *a,
+			    const char *action, const char *object_type, struct mmis_error *err)
 {
 	memset(op, 0, sizeof(*op));
 	op->cx = cx;
@@ -165,8 +156,7 @@ static enum mmis_err op_begin(struct op *op, const struct mmis_ctx *cx, const st
 	return store_begin(cx->store, err);
 }
 
-static void op_detail(struct op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void op_detail(struct op *op, const char *fmt, ...)
+void audited_detail(struct audited_op *op, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -179,7 +169,7 @@ static void op_detail(struct op *op, const char *fmt, ...)
  * and write a "denied" or "failed" event with the reason (outside the failed work, inside the
  * caller's transaction when there is one).
  */
-static enum mmis_err op_end(struct op *op, enum mmis_err rc, struct mmis_error *err)
+enum mmis_err audited_end(struct audited_op *op, enum mmis_err rc, struct mmis_error *err)
 {
 	struct store *s = op->cx->store;
 	struct audit_event ev = {
@@ -417,7 +407,7 @@ enum mmis_err agency_add(const struct mmis_ctx *cx, const struct actor *a, const
 {
 	struct mmis_error local;
 	char id[UUID_STR_MAX], now[TIMESTAMP_STR_MAX];
-	struct op op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
@@ -426,7 +416,7 @@ enum mmis_err agency_add(const struct mmis_ctx *cx, const struct actor *a, const
 		return rc;
 	if (!kind || !*kind)
 		kind = "other";
-	if ((rc = op_begin(&op, cx, a, "agency.create", "agency", err)))
+	if ((rc = audited_begin(&op, cx, a, "agency.create", "agency", err)))
 		return rc;
 	if (actor_scope(a, PERM_AGENCIES_ADMIN) != SCOPE_ALL)
 		rc = denied(err, PERM_AGENCIES_ADMIN);
@@ -444,15 +434,15 @@ enum mmis_err agency_add(const struct mmis_ctx *cx, const struct actor *a, const
 		uuid7_new_str(id);
 		auth_time_str(0, now);
 		copy_str(op.object_id, sizeof(op.object_id), id);
-		op_detail(&op, "code %s, kind %s", code, kind);
+		audited_detail(&op, "code %s, kind %s", code, kind);
 		rc = RUN(cx->store, "INSERT INTO agency (id, code, name, kind, created_at) "
 			 "VALUES (?, ?, ?, ?, ?)", NULL, err, id, code, name, kind, now);
 		if (rc == MMIS_ECONFLICT)
 			rc = mmis_error_set(err, MMIS_ECONFLICT, "code", "agency %s exists already", code);
 	} else if (valid_agency_code(code)) {
-		op_detail(&op, "code %s", code);
+		audited_detail(&op, "code %s", code);
 	}
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (!rc && id_out)
 		memcpy(id_out, id, UUID_STR_MAX);
 	return rc;
@@ -465,7 +455,7 @@ enum mmis_err agency_list(const struct mmis_ctx *cx, const struct actor *a, json
 	struct store_stmt *st = NULL;
 	enum scope sc;
 	json_t *arr = NULL;
-	struct op op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -474,7 +464,7 @@ enum mmis_err agency_list(const struct mmis_ctx *cx, const struct actor *a, json
 	*out = NULL;
 	if ((rc = check_ctx(cx, a, err)))
 		return rc;
-	if ((rc = op_begin(&op, cx, a, "agency.list", "agency", err)))
+	if ((rc = audited_begin(&op, cx, a, "agency.list", "agency", err)))
 		return rc;
 	sc = actor_scope(a, PERM_AGENCIES_ADMIN);
 	if (sc < SCOPE_AGENCY)
@@ -499,9 +489,9 @@ enum mmis_err agency_list(const struct mmis_ctx *cx, const struct actor *a, json
 			}
 		}
 		store_finalize(st);
-		op_detail(&op, "%zu agencies", json_array_size(arr));
+		audited_detail(&op, "%zu agencies", json_array_size(arr));
 	}
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(arr);
 	else
@@ -543,7 +533,7 @@ enum mmis_err user_add(const struct mmis_ctx *cx, const struct actor *a, const c
 	struct mmis_error local;
 	char id[UUID_STR_MAX], now[TIMESTAMP_STR_MAX], hash[crypto_pwhash_STRBYTES] = "";
 	struct agency_row ag;
-	struct op op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
@@ -552,10 +542,10 @@ enum mmis_err user_add(const struct mmis_ctx *cx, const struct actor *a, const c
 		return rc;
 	if (!display_name || !*display_name)
 		display_name = username;
-	if ((rc = op_begin(&op, cx, a, "user.create", "user", err)))
+	if ((rc = audited_begin(&op, cx, a, "user.create", "user", err)))
 		return rc;
 	if (valid_username(username))
-		op_detail(&op, "username %s, role %s, agency %s", username,
+		audited_detail(&op, "username %s, role %s, agency %s", username,
 			  role_find(role) ? role : "(invalid)",
 			  valid_agency_code(agency_code) ? agency_code : "(invalid)");
 	if (actor_scope(a, PERM_USERS_ADMIN) < SCOPE_AGENCY)
@@ -593,7 +583,7 @@ enum mmis_err user_add(const struct mmis_ctx *cx, const struct actor *a, const c
 					    username);
 	}
 	sodium_memzero(hash, sizeof(hash));
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (!rc && id_out)
 		memcpy(id_out, id, UUID_STR_MAX);
 	return rc;
@@ -606,7 +596,7 @@ enum mmis_err user_list(const struct mmis_ctx *cx, const struct actor *a, json_t
 	struct store_stmt *st = NULL;
 	json_t *arr = NULL;
 	enum scope sc;
-	struct op op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -615,7 +605,7 @@ enum mmis_err user_list(const struct mmis_ctx *cx, const struct actor *a, json_t
 	*out = NULL;
 	if ((rc = check_ctx(cx, a, err)))
 		return rc;
-	if ((rc = op_begin(&op, cx, a, "user.list", "user", err)))
+	if ((rc = audited_begin(&op, cx, a, "user.list", "user", err)))
 		return rc;
 	sc = actor_scope(a, PERM_USERS_ADMIN);
 	if (sc < SCOPE_AGENCY)
@@ -634,9 +624,9 @@ enum mmis_err user_list(const struct mmis_ctx *cx, const struct actor *a, json_t
 			}
 		}
 		store_finalize(st);
-		op_detail(&op, "%zu users", json_array_size(arr));
+		audited_detail(&op, "%zu users", json_array_size(arr));
 	}
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(arr);
 	else
@@ -650,7 +640,7 @@ enum mmis_err user_get(const struct mmis_ctx *cx, const struct actor *a, const c
 	struct mmis_error local;
 	struct store_stmt *st = NULL;
 	json_t *o = NULL;
-	struct op op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -659,7 +649,7 @@ enum mmis_err user_get(const struct mmis_ctx *cx, const struct actor *a, const c
 	*out = NULL;
 	if ((rc = check_ctx(cx, a, err)))
 		return rc;
-	if ((rc = op_begin(&op, cx, a, "user.read", "user", err)))
+	if ((rc = audited_begin(&op, cx, a, "user.read", "user", err)))
 		return rc;
 	if (!(rc = store_prepare(cx->store, USER_SELECT "WHERE u.username = ?", &st, err))) {
 		store_bind_text(st, 1, username);
@@ -677,7 +667,7 @@ enum mmis_err user_get(const struct mmis_ctx *cx, const struct actor *a, const c
 		}
 		store_finalize(st);
 	}
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(o);
 	else
@@ -701,7 +691,7 @@ enum mmis_err user_set_password(const struct mmis_ctx *cx, const struct actor *a
 	char now[TIMESTAMP_STR_MAX], hash[crypto_pwhash_STRBYTES] = "";
 	struct user_row u;
 	int64_t ended = 0;
-	struct op op;
+	struct audited_op op;
 	bool self = false;
 	enum mmis_err rc;
 
@@ -709,7 +699,7 @@ enum mmis_err user_set_password(const struct mmis_ctx *cx, const struct actor *a
 		err = &local;
 	if ((rc = check_ctx(cx, a, err)))
 		return rc;
-	if ((rc = op_begin(&op, cx, a, "user.password", "user", err)))
+	if ((rc = audited_begin(&op, cx, a, "user.password", "user", err)))
 		return rc;
 	if (!(rc = find_user(cx->store, username, &u, err))) {
 		copy_str(op.object_id, sizeof(op.object_id), u.id);
@@ -725,7 +715,7 @@ enum mmis_err user_set_password(const struct mmis_ctx *cx, const struct actor *a
 		} else if (!actor_may(a, PERM_USERS_ADMIN, NULL, u.agency_id)) {
 			rc = denied(err, PERM_USERS_ADMIN);
 		}
-		op_detail(&op, "%s", self ? "own password changed" : "password reset");
+		audited_detail(&op, "%s", self ? "own password changed" : "password reset");
 	}
 	if (!rc)
 		rc = password_check(username, new_password, err);
@@ -747,11 +737,11 @@ enum mmis_err user_set_password(const struct mmis_ctx *cx, const struct actor *a
 		rc = RUN(cx->store, "DELETE FROM login_throttle WHERE username = ?", NULL, err,
 			 u.username);
 	if (!rc && ended)
-		op_detail(&op, "%s; %lld sessions ended", self ? "own password changed" : "password reset",
+		audited_detail(&op, "%s; %lld sessions ended", self ? "own password changed" : "password reset",
 			  (long long)ended);
 	sodium_memzero(hash, sizeof(hash));
 	sodium_memzero(&u, sizeof(u));
-	return op_end(&op, rc, err);
+	return audited_end(&op, rc, err);
 }
 
 enum mmis_err user_set_disabled(const struct mmis_ctx *cx, const struct actor *a,
@@ -761,14 +751,14 @@ enum mmis_err user_set_disabled(const struct mmis_ctx *cx, const struct actor *a
 	char now[TIMESTAMP_STR_MAX];
 	struct user_row u;
 	int64_t sessions = 0, tokens = 0;
-	struct op op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
 		err = &local;
 	if ((rc = check_ctx(cx, a, err)))
 		return rc;
-	if ((rc = op_begin(&op, cx, a, disabled ? "user.disable" : "user.enable", "user", err)))
+	if ((rc = audited_begin(&op, cx, a, disabled ? "user.disable" : "user.enable", "user", err)))
 		return rc;
 	if (!(rc = find_user(cx->store, username, &u, err))) {
 		copy_str(op.object_id, sizeof(op.object_id), u.id);
@@ -795,10 +785,10 @@ enum mmis_err user_set_disabled(const struct mmis_ctx *cx, const struct actor *a
 		if (!rc)
 			rc = RUN(cx->store, "UPDATE api_token SET revoked_at = ? "
 				 "WHERE user_id = ? AND revoked_at IS NULL", &tokens, err, now, u.id);
-		op_detail(&op, "%lld sessions ended, %lld tokens revoked", (long long)sessions,
+		audited_detail(&op, "%lld sessions ended, %lld tokens revoked", (long long)sessions,
 			  (long long)tokens);
 	}
-	return op_end(&op, rc, err);
+	return audited_end(&op, rc, err);
 }
 
 /* ---- sessions */
@@ -914,7 +904,7 @@ enum mmis_err auth_login(const struct mmis_ctx *cx, const char *username, const 
 	struct user_row u;
 	struct throttle t;
 	struct actor who;
-	struct op op;
+	struct audited_op op;
 	bool known = false, named, verified, locked, locked_now = false;
 	size_t pwlen;
 	enum mmis_err rc;
@@ -973,13 +963,13 @@ enum mmis_err auth_login(const struct mmis_ctx *cx, const char *username, const 
 	if (client_text[0])
 		snprintf(who.origin, sizeof(who.origin), "client %s", client_text);
 
-	if ((rc = op_begin(&op, cx, &who, "session.login", "session", err)))
+	if ((rc = audited_begin(&op, cx, &who, "session.login", "session", err)))
 		goto out;
 	if (why) {
 		if (named)
 			rc = count_failure(cx->store, name, &locked_now, &t, err);
 		if (!rc) {
-			op_detail(&op, "%s%s", why,
+			audited_detail(&op, "%s%s", why,
 				  locked_now ? "; account locked after too many failures" : "");
 			/* A failed login is committed: its count and its event must stay. */
 			struct audit_event ev = { .action = "session.login", .object_type = "user",
@@ -1026,7 +1016,7 @@ enum mmis_err auth_login(const struct mmis_ctx *cx, const char *username, const 
 		sodium_memzero(fresh, sizeof(fresh));
 	}
 	copy_str(who.credential_id, sizeof(who.credential_id), out->id);
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		memset(out, 0, sizeof(*out));
 out:
@@ -1106,7 +1096,7 @@ enum mmis_err auth_logout(const struct mmis_ctx *cx, const struct actor *a, stru
 {
 	struct mmis_error local;
 	int64_t n = 0;
-	struct op op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
@@ -1115,13 +1105,13 @@ enum mmis_err auth_logout(const struct mmis_ctx *cx, const struct actor *a, stru
 		return rc;
 	if (a->via != VIA_SESSION || !a->credential_id[0])
 		return mmis_error_set(err, MMIS_EINVAL, NULL, "not signed in with a session");
-	if ((rc = op_begin(&op, cx, a, "session.logout", "session", err)))
+	if ((rc = audited_begin(&op, cx, a, "session.logout", "session", err)))
 		return rc;
 	copy_str(op.object_id, sizeof(op.object_id), a->credential_id);
 	rc = RUN(cx->store, "DELETE FROM user_session WHERE id = ?", &n, err, a->credential_id);
 	if (!rc && !n)
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, NULL, "the session has ended already");
-	return op_end(&op, rc, err);
+	return audited_end(&op, rc, err);
 }
 
 enum mmis_err auth_open_sessions(const struct mmis_ctx *cx, int64_t *count, struct mmis_error *err)
@@ -1151,7 +1141,7 @@ enum mmis_err auth_expire_sessions(const struct mmis_ctx *cx, int64_t *removed,
 	char now[TIMESTAMP_STR_MAX], idle[TIMESTAMP_STR_MAX], old[TIMESTAMP_STR_MAX];
 	int64_t n = 0;
 	struct actor sys;
-	struct op op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (removed)
@@ -1162,7 +1152,7 @@ enum mmis_err auth_expire_sessions(const struct mmis_ctx *cx, int64_t *removed,
 	auth_time_str(0, now);
 	auth_time_str(-SESSION_IDLE_SECONDS * 1000LL, idle);
 	auth_time_str(-THROTTLE_FORGET_MS, old);
-	if ((rc = op_begin(&op, cx, &sys, "session.expire", "session", err)))
+	if ((rc = audited_begin(&op, cx, &sys, "session.expire", "session", err)))
 		return rc;
 	rc = RUN(cx->store, "DELETE FROM user_session WHERE expires_at <= ? OR last_seen_at <= ?", &n,
 		 err, now, idle);
@@ -1173,10 +1163,10 @@ enum mmis_err auth_expire_sessions(const struct mmis_ctx *cx, int64_t *removed,
 		store_rollback(cx->store, NULL);
 		return rc;
 	}
-	op_detail(&op, "%lld sessions ended", (long long)n);
+	audited_detail(&op, "%lld sessions ended", (long long)n);
 	if (removed)
 		*removed = n;
-	return op_end(&op, rc, err);
+	return audited_end(&op, rc, err);
 }
 
 /* ---- API tokens */
@@ -1196,7 +1186,7 @@ enum mmis_err token_create(const struct mmis_ctx *cx, const struct actor *a, con
 	char id[UUID_STR_MAX], now[TIMESTAMP_STR_MAX], secret[SECRET_STR_MAX], hash[HASH_HEX];
 	char token[SECRET_STR_MAX];
 	struct user_row u;
-	struct op op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
@@ -1206,10 +1196,10 @@ enum mmis_err token_create(const struct mmis_ctx *cx, const struct actor *a, con
 		return rc;
 	if (!name || !*name)
 		name = "token";
-	if ((rc = op_begin(&op, cx, a, "token.create", "token", err)))
+	if ((rc = audited_begin(&op, cx, a, "token.create", "token", err)))
 		return rc;
 	if (!(rc = find_user(cx->store, username, &u, err))) {
-		op_detail(&op, "for user %s", u.username);
+		audited_detail(&op, "for user %s", u.username);
 		if (!actor_may(a, PERM_TOKENS_ADMIN, u.id, u.agency_id))
 			rc = denied(err, PERM_TOKENS_ADMIN);
 		else if (!valid_label(name, TOKEN_NAME_MAX))
@@ -1228,12 +1218,12 @@ enum mmis_err token_create(const struct mmis_ctx *cx, const struct actor *a, con
 		memcpy(token + strlen(TOKEN_PREFIX), secret, strlen(secret) + 1);
 		secret_hash(token, hash);
 		copy_str(op.object_id, sizeof(op.object_id), id);
-		op_detail(&op, "for user %s, named %s", u.username, name);
+		audited_detail(&op, "for user %s, named %s", u.username, name);
 		rc = RUN(cx->store, "INSERT INTO api_token (id, user_id, name, token_hash, created_at, "
 			 "created_by) VALUES (?, ?, ?, ?, ?, ?)", NULL, err, id, u.id, name, hash, now,
 			 a->username);
 	}
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (!rc) {
 		memcpy(token_out, token, SECRET_STR_MAX);
 		if (id_out)
@@ -1251,7 +1241,7 @@ enum mmis_err token_revoke(const struct mmis_ctx *cx, const struct actor *a, con
 	char now[TIMESTAMP_STR_MAX];
 	struct token_row t;
 	struct store_stmt *st;
-	struct op op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -1259,7 +1249,7 @@ enum mmis_err token_revoke(const struct mmis_ctx *cx, const struct actor *a, con
 		err = &local;
 	if ((rc = check_ctx(cx, a, err)))
 		return rc;
-	if ((rc = op_begin(&op, cx, a, "token.revoke", "token", err)))
+	if ((rc = audited_begin(&op, cx, a, "token.revoke", "token", err)))
 		return rc;
 	memset(&t, 0, sizeof(t));
 	if (!uuid_valid(token_id)) {
@@ -1289,7 +1279,7 @@ enum mmis_err token_revoke(const struct mmis_ctx *cx, const struct actor *a, con
 		rc = RUN(cx->store, "UPDATE api_token SET revoked_at = ? WHERE id = ?", NULL, err, now,
 			 t.id);
 	}
-	return op_end(&op, rc, err);
+	return audited_end(&op, rc, err);
 }
 
 enum mmis_err token_list(const struct mmis_ctx *cx, const struct actor *a, json_t **out,
@@ -1299,7 +1289,7 @@ enum mmis_err token_list(const struct mmis_ctx *cx, const struct actor *a, json_
 	struct store_stmt *st = NULL;
 	json_t *arr = NULL;
 	enum scope sc;
-	struct op op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -1308,7 +1298,7 @@ enum mmis_err token_list(const struct mmis_ctx *cx, const struct actor *a, json_
 	*out = NULL;
 	if ((rc = check_ctx(cx, a, err)))
 		return rc;
-	if ((rc = op_begin(&op, cx, a, "token.list", "token", err)))
+	if ((rc = audited_begin(&op, cx, a, "token.list", "token", err)))
 		return rc;
 	sc = actor_scope(a, PERM_TOKENS_ADMIN);
 	if (sc == SCOPE_NONE)
@@ -1339,9 +1329,9 @@ enum mmis_err token_list(const struct mmis_ctx *cx, const struct actor *a, json_
 			}
 		}
 		store_finalize(st);
-		op_detail(&op, "%zu tokens", json_array_size(arr));
+		audited_detail(&op, "%zu tokens", json_array_size(arr));
 	}
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(arr);
 	else
@@ -1360,7 +1350,7 @@ enum mmis_err auth_token(const struct mmis_ctx *cx, const char *token, struct ac
 	const char *why = NULL;
 	struct store_stmt *st;
 	struct actor who;
-	struct op op;
+	struct audited_op op;
 	int64_t last_used = 0;
 	bool row = false, disabled = false, revoked = false;
 	enum mmis_err rc;
@@ -1414,7 +1404,7 @@ enum mmis_err auth_token(const struct mmis_ctx *cx, const char *token, struct ac
 		*out = who; /* used within the minute: already audited */
 		return MMIS_OK;
 	}
-	if ((rc = op_begin(&op, cx, &who, "token.use", "token", err)))
+	if ((rc = audited_begin(&op, cx, &who, "token.use", "token", err)))
 		return rc;
 	copy_str(op.object_id, sizeof(op.object_id), id);
 	if (why) {
@@ -1424,7 +1414,7 @@ enum mmis_err auth_token(const struct mmis_ctx *cx, const char *token, struct ac
 		rc = RUN(cx->store, "UPDATE api_token SET last_used_at = ? WHERE id = ?", NULL, err, now,
 			 id);
 	}
-	rc = op_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc == MMIS_EAUTH)
 		return mmis_error_set(err, MMIS_EAUTH, NULL, "invalid token");
 	if (!rc)

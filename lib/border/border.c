@@ -3,7 +3,7 @@
  * status, the overstayers list and the daily summary (border.h).
  *
  * Every public function checks the actor's permission and writes its audit event in the same
- * transaction as its work (struct bop, the pattern of lib/auth/auth.c): when the work rolls back
+ * transaction as its work (struct audited_op, auth.h): when the work rolls back
  * the "ok" event goes with it and a "denied" or "failed" event is written instead.
  */
 #include <ctype.h>
@@ -105,50 +105,6 @@ enum mmis_err border_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
 	if (!a)
 		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
 	return MMIS_OK;
-}
-
-enum mmis_err bop_begin(struct bop *op, const struct mmis_ctx *cx, const struct actor *a,
-			const char *action, const char *object_type, struct mmis_error *err)
-{
-	memset(op, 0, sizeof(*op));
-	op->cx = cx;
-	op->a = a;
-	op->action = action;
-	op->object_type = object_type;
-	return store_begin(cx->store, err);
-}
-
-void bop_detail(struct bop *op, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(op->detail, sizeof(op->detail), fmt, ap);
-	va_end(ap);
-}
-
-enum mmis_err bop_end(struct bop *op, enum mmis_err rc, struct mmis_error *err)
-{
-	struct store *s = op->cx->store;
-	struct audit_event ev = {
-		.action = op->action,
-		.object_type = op->object_type,
-		.object_id = op->object_id[0] ? op->object_id : NULL,
-		.outcome = AUDIT_OK,
-		.detail = op->detail[0] ? op->detail : NULL,
-	};
-
-	if (!rc) {
-		rc = audit_append(s, op->cx->audit_key, op->a, &ev, err);
-		if (!rc)
-			return store_commit(s, err);
-	}
-	store_rollback(s, NULL);
-	if (rc == MMIS_EDB || rc == MMIS_ENOMEM || rc == MMIS_EBUSY)
-		return rc;
-	ev.outcome = rc == MMIS_EDENIED || rc == MMIS_EAUTH ? AUDIT_DENIED : AUDIT_FAILED;
-	ev.detail = mmis_error_text(err);
-	audit_append(s, op->cx->audit_key, op->a, &ev, NULL);
-	return rc;
 }
 
 void border_copy(char *dst, size_t cap, const char *s)
@@ -504,13 +460,13 @@ enum mmis_err bcp_add(const struct mmis_ctx *cx, const struct actor *a, const ch
 	struct mmis_error local;
 	char now[TIMESTAMP_STR_MAX], nb[4];
 	struct store_stmt *st;
-	struct bop op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
 		err = &local;
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "bcp.create", "bcp", err)))
+	    (rc = audited_begin(&op, cx, a, "bcp.create", "bcp", err)))
 		return rc;
 	if (valid_bcp_code(code))
 		border_copy(op.object_id, sizeof(op.object_id), code);
@@ -530,9 +486,9 @@ enum mmis_err bcp_add(const struct mmis_ctx *cx, const struct actor *a, const ch
 		store_finalize(st);
 		if (rc == MMIS_ECONFLICT)
 			rc = mmis_error_set(err, MMIS_ECONFLICT, "code", "BCP %s exists already", code);
-		bop_detail(&op, "%s (%s)", kind, nb[0] ? nb : "no neighbour");
+		audited_detail(&op, "%s (%s)", kind, nb[0] ? nb : "no neighbour");
 	}
-	return bop_end(&op, rc, err);
+	return audited_end(&op, rc, err);
 }
 
 enum mmis_err bcp_list(const struct mmis_ctx *cx, const struct actor *a, json_t **out,
@@ -1139,14 +1095,14 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 	json_t *warnings = NULL, *status = NULL, *res = NULL;
 	int64_t now = timestamp_now(), at_ms;
 	struct date day;
-	struct bop op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
 		err = &local;
 	*out = NULL;
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "crossing.create", "crossing", err)))
+	    (rc = audited_begin(&op, cx, a, "crossing.create", "crossing", err)))
 		return rc;
 	at_ms = in->at_ms ? in->at_ms : now;
 	timestamp_date(at_ms, &day);
@@ -1219,7 +1175,7 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 		timestamp_format(at_ms, at);
 		timestamp_format(now, now_s);
 		border_copy(op.object_id, sizeof(op.object_id), id);
-		bop_detail(&op, "%s at %s, person %s%s%s", in->direction == CROSSING_EXIT ? "exit" : "entry",
+		audited_detail(&op, "%s at %s, person %s%s%s", in->direction == CROSSING_EXIT ? "exit" : "entry",
 			   in->bcp, r.person_id, flags[0] ? ", " : "", flags);
 		if (!(rc = store_prepare(cx->store, "INSERT INTO crossing (id, person_id, document_id, "
 					 "bcp_code, direction, at, transport, purpose, flags, "
@@ -1263,7 +1219,7 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 	free(x);
 	json_decref(status);
 	json_decref(warnings);
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(res);
 	else
@@ -1284,14 +1240,14 @@ enum mmis_err refusal_record(const struct mmis_ctx *cx, const struct actor *a,
 	json_t *res = NULL, *garr = NULL, *warnings = NULL;
 	int64_t now = timestamp_now(), at_ms;
 	struct date day;
-	struct bop op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
 		err = &local;
 	*out = NULL;
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "refusal.create", "refusal", err)))
+	    (rc = audited_begin(&op, cx, a, "refusal.create", "refusal", err)))
 		return rc;
 	at_ms = in->who.at_ms ? in->who.at_ms : now;
 	timestamp_date(at_ms, &day);
@@ -1331,7 +1287,7 @@ enum mmis_err refusal_record(const struct mmis_ctx *cx, const struct actor *a,
 		timestamp_format(at_ms, at);
 		timestamp_format(now, now_s);
 		border_copy(op.object_id, sizeof(op.object_id), id);
-		bop_detail(&op, "grounds %s at %s, person %s", gr, in->who.bcp, r.person_id);
+		audited_detail(&op, "grounds %s at %s, person %s", gr, in->who.bcp, r.person_id);
 		if (t.expiry_known && date_cmp(&t.expiry, &day) < 0)
 			json_array_append_new(warnings, json_string("the document has expired"));
 		if (!(rc = store_prepare(cx->store, "INSERT INTO refusal (id, person_id, document_id, "
@@ -1377,7 +1333,7 @@ enum mmis_err refusal_record(const struct mmis_ctx *cx, const struct actor *a,
 	}
 	json_decref(garr);
 	json_decref(warnings);
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(res);
 	else
@@ -1433,7 +1389,7 @@ enum mmis_err refusal_list(const struct mmis_ctx *cx, const struct actor *a, int
 	char from[TIMESTAMP_STR_MAX], to[TIMESTAMP_STR_MAX];
 	json_t *arr = NULL;
 	enum scope sc;
-	struct bop op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -1441,7 +1397,7 @@ enum mmis_err refusal_list(const struct mmis_ctx *cx, const struct actor *a, int
 		err = &local;
 	*out = NULL;
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "refusal.list", "refusal", err)))
+	    (rc = audited_begin(&op, cx, a, "refusal.list", "refusal", err)))
 		return rc;
 	if (limit <= 0 || limit > 10000)
 		limit = 1000;
@@ -1467,9 +1423,9 @@ enum mmis_err refusal_list(const struct mmis_ctx *cx, const struct actor *a, int
 			}
 		}
 		store_finalize(st);
-		bop_detail(&op, "%zu refusals from %s to %s", json_array_size(arr), from, to);
+		audited_detail(&op, "%zu refusals from %s to %s", json_array_size(arr), from, to);
 	}
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(arr);
 	else
@@ -1620,7 +1576,7 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 	size_t n_x = 0;
 	struct date today;
 	enum scope sc;
-	struct bop op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -1628,7 +1584,7 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 		err = &local;
 	*out = NULL;
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "person.read", "person", err)))
+	    (rc = audited_begin(&op, cx, a, "person.read", "person", err)))
 		return rc;
 	sc = actor_scope(a, PERM_BORDER_READ);
 	if (uuid_valid(id))
@@ -1674,7 +1630,7 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 		json_object_set_new(p, "stay_authorisations", auths);
 		json_object_set_new(p, "status", status);
 		docs = xs = refs = auths = status = NULL;
-		bop_detail(&op, "%zu crossings", n_x);
+		audited_detail(&op, "%zu crossings", n_x);
 	}
 	free(x);
 	json_decref(docs);
@@ -1682,7 +1638,7 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 	json_decref(refs);
 	json_decref(auths);
 	json_decref(status);
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(p);
 	else
@@ -1699,7 +1655,7 @@ enum mmis_err person_find(const struct mmis_ctx *cx, const struct actor *a,
 	char num[32], state[4] = "";
 	json_t *arr = NULL;
 	enum scope sc;
-	struct bop op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -1707,7 +1663,7 @@ enum mmis_err person_find(const struct mmis_ctx *cx, const struct actor *a,
 		err = &local;
 	*out = NULL;
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "person.search", "person", err)))
+	    (rc = audited_begin(&op, cx, a, "person.search", "person", err)))
 		return rc;
 	sc = actor_scope(a, PERM_BORDER_READ);
 	if (sc == SCOPE_NONE)
@@ -1739,10 +1695,10 @@ enum mmis_err person_find(const struct mmis_ctx *cx, const struct actor *a,
 						&docs, err)))
 				json_object_set_new(o, "documents", docs);
 		}
-		bop_detail(&op, "document %s%s%s: %zu persons", state, state[0] ? " " : "", num,
+		audited_detail(&op, "document %s%s%s: %zu persons", state, state[0] ? " " : "", num,
 			   json_array_size(arr));
 	}
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(arr);
 	else
@@ -1762,14 +1718,14 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 	char num[32] = "";
 	struct mmis_error le;
 	size_t ki = 0;
-	struct bop op;
+	struct audited_op op;
 	bool found = false;
 	enum mmis_err rc;
 
 	if (!err)
 		err = &local;
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "stay_authorisation.create", "stay_authorisation", err)))
+	    (rc = audited_begin(&op, cx, a, "stay_authorisation.create", "stay_authorisation", err)))
 		return rc;
 	while (kind && stay_authorisation_kinds[ki] && strcmp(kind, stay_authorisation_kinds[ki]))
 		ki++;
@@ -1806,7 +1762,7 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 		date_format(to, t);
 		timestamp_format(timestamp_now(), now);
 		border_copy(op.object_id, sizeof(op.object_id), id);
-		bop_detail(&op, "%s %s to %s for person %s", kind, f, t, person_id);
+		audited_detail(&op, "%s %s to %s for person %s", kind, f, t, person_id);
 		store_bind_text(st, 1, id);
 		store_bind_text(st, 2, person_id);
 		store_bind_text(st, 3, kind);
@@ -1822,7 +1778,7 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 		rc = store_run(st, err);
 		store_finalize(st);
 	}
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (!rc && id_out)
 		memcpy(id_out, id, UUID_STR_MAX);
 	return rc;
@@ -1838,7 +1794,7 @@ enum mmis_err border_overstayers(const struct mmis_ctx *cx, const struct actor *
 	struct date on;
 	char end[TIMESTAMP_STR_MAX], d[DATE_STR_MAX];
 	json_t *cands = NULL, *arr = NULL;
-	struct bop op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -1850,7 +1806,7 @@ enum mmis_err border_overstayers(const struct mmis_ctx *cx, const struct actor *
 	else
 		date_today(&on);
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "border.overstayers", "person", err)))
+	    (rc = audited_begin(&op, cx, a, "border.overstayers", "person", err)))
 		return rc;
 	timestamp_format((date_to_days(&on) + 1) * DAY_MS, end);
 	date_format(&on, d);
@@ -1919,10 +1875,10 @@ enum mmis_err border_overstayers(const struct mmis_ctx *cx, const struct actor *
 				json_array_set(arr, j - 1, q);
 				json_array_set_new(arr, j, p);
 			}
-		bop_detail(&op, "%zu overstayers on %s", n, d);
+		audited_detail(&op, "%zu overstayers on %s", n, d);
 	}
 	json_decref(cands);
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(arr);
 	else
@@ -1989,7 +1945,7 @@ enum mmis_err border_summary(const struct mmis_ctx *cx, const struct actor *a,
 	char from[TIMESTAMP_STR_MAX], to[TIMESTAMP_STR_MAX], d[DATE_STR_MAX];
 	json_t *xs = NULL, *rs = NULL, *res = NULL;
 	int64_t entries = 0, exits = 0, refusals = 0;
-	struct bop op;
+	struct audited_op op;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -2001,7 +1957,7 @@ enum mmis_err border_summary(const struct mmis_ctx *cx, const struct actor *a,
 	else
 		date_today(&day);
 	if ((rc = border_check_ctx(cx, a, err)) ||
-	    (rc = bop_begin(&op, cx, a, "border.summary", NULL, err)))
+	    (rc = audited_begin(&op, cx, a, "border.summary", NULL, err)))
 		return rc;
 	timestamp_format(date_to_days(&day) * DAY_MS, from);
 	timestamp_format((date_to_days(&day) + 1) * DAY_MS, to);
@@ -2064,11 +2020,11 @@ enum mmis_err border_summary(const struct mmis_ctx *cx, const struct actor *a,
 				(json_int_t)exits, "refusals", (json_int_t)refusals);
 		if (!res)
 			rc = border_oom(err);
-		bop_detail(&op, "summary of %s", d);
+		audited_detail(&op, "summary of %s", d);
 	}
 	json_decref(xs);
 	json_decref(rs);
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(res);
 	else

@@ -321,7 +321,7 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 	json_t *errors;
 	char now[TIMESTAMP_STR_MAX];
 	int64_t n = 0, bad = 0;
-	struct bop op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
@@ -334,11 +334,11 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 		return rc;
 	if (!(errors = json_array()))
 		return border_oom(err);
-	if ((rc = bop_begin(&op, cx, a, "bcp.import", "bcp", err))) {
+	if ((rc = audited_begin(&op, cx, a, "bcp.import", "bcp", err))) {
 		json_decref(errors);
 		return rc;
 	}
-	bop_detail(&op, "from %.200s", name ? name : "standard input");
+	audited_detail(&op, "from %.200s", name ? name : "standard input");
 	timestamp_format(timestamp_now(), now);
 	if (actor_scope(a, PERM_BORDER_SUPERVISE) != SCOPE_ALL) {
 		rc = border_denied(err, PERM_BORDER_SUPERVISE);
@@ -421,8 +421,8 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 	if (!rc && bad)
 		rc = import_failed(err, errors, bad);
 	if (!rc)
-		bop_detail(&op, "%lld BCPs from %.200s", (long long)n, name ? name : "standard input");
-	rc = bop_end(&op, rc, err);
+		audited_detail(&op, "%lld BCPs from %.200s", (long long)n, name ? name : "standard input");
+	rc = audited_end(&op, rc, err);
 	if (!rc && imported)
 		*imported = n;
 	if (errors_out)
@@ -759,7 +759,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 	char import_id[UUID_STR_MAX], now_s[TIMESTAMP_STR_MAX];
 	int64_t now = timestamp_now(), bad = 0;
 	json_t *errors;
-	struct bop op;
+	struct audited_op op;
 	enum mmis_err rc;
 
 	if (!err)
@@ -769,13 +769,13 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 		return rc;
 	if (!(errors = json_array()))
 		return border_oom(err);
-	if ((rc = bop_begin(&op, cx, a, "crossing.import", "import", err))) {
+	if ((rc = audited_begin(&op, cx, a, "crossing.import", "import", err))) {
 		json_decref(errors);
 		return rc;
 	}
 	uuid7_new_str(import_id);
 	border_copy(op.object_id, sizeof(op.object_id), import_id);
-	bop_detail(&op, "from %.200s", name ? name : "standard input");
+	audited_detail(&op, "from %.200s", name ? name : "standard input");
 	timestamp_format(now, now_s);
 	memset(&persons, 0, sizeof(persons));
 	memset(&docs, 0, sizeof(docs));
@@ -944,7 +944,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 		rc = import_failed(err, errors, bad);
 	if (!rc) {
 		out->imported = xs.rows;
-		bop_detail(&op, "%lld crossings (%lld new persons, %lld exits without entry) from %.150s",
+		audited_detail(&op, "%lld crossings (%lld new persons, %lld exits without entry) from %.150s",
 			   (long long)xs.rows, (long long)out->new_persons, (long long)out->flagged,
 			   name ? name : "standard input");
 	} else {
@@ -957,7 +957,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 	seen_release(&seen);
 	free(bcps.codes);
 	csv_close(c);
-	rc = bop_end(&op, rc, err);
+	rc = audited_end(&op, rc, err);
 	out->errors = errors;
 	return rc;
 }

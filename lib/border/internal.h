@@ -17,19 +17,6 @@
 #include "mmis/stay.h"
 
 /* An audited operation: begin, work, end (see lib/auth/auth.c for the pattern). */
-struct bop {
-	const struct mmis_ctx *cx;
-	const struct actor *a;
-	const char *action;
-	const char *object_type;
-	char object_id[UUID_STR_MAX];
-	char detail[256];
-};
-
-enum mmis_err bop_begin(struct bop *op, const struct mmis_ctx *cx, const struct actor *a,
-			const char *action, const char *object_type, struct mmis_error *err);
-void bop_detail(struct bop *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-enum mmis_err bop_end(struct bop *op, enum mmis_err rc, struct mmis_error *err);
 enum mmis_err border_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
 			       struct mmis_error *err);
 enum mmis_err border_denied(struct mmis_error *err, enum perm p);

@@ -101,6 +101,12 @@ void reply_empty(struct req *r, unsigned status);
 void reply_problem(struct req *r, unsigned status, const char *field, const char *detail);
 /* The problem for a library error (status from its code; 5xx without internals). */
 void reply_error(struct req *r, const struct mmis_error *err);
+
+/* Answer the library's error, or out of memory when it gave none. */
+void reply_fail(struct req *r, struct mmis_error *err);
+
+/* 200 with {"items": items} (the reference to `items` is taken; NULL means out of memory). */
+void reply_items(struct req *r, json_t *items);
 unsigned http_status_of(enum mmis_err code);
 
 /* Add a header to the reply to come (Set-Cookie, Retry-After). At most a few. */

@@ -26,24 +26,6 @@ static const char *str_of(const json_t *v)
 	return s ? s : "";
 }
 
-/* Answer the library's error, or out of memory when it gave none. */
-static void fail(struct req *r, struct mmis_error *err)
-{
-	if (err->code == MMIS_OK)
-		mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-	reply_error(r, err);
-}
-
-/* {"items": array} (the reference to `items` is taken). */
-static void reply_items(struct req *r, json_t *items)
-{
-	json_t *o = items ? json_pack("{s:o}", "items", items) : NULL;
-	if (!o) {
-		reply_problem(r, 500, NULL, "out of memory");
-		return;
-	}
-	reply_json(r, 200, o);
-}
 
 /* Refuse unknown members, then read required strings: keys[i] with max_len[i]. */
 static bool read_strings(struct req *r, const char *const *keys, const size_t *max_len,
@@ -188,7 +170,7 @@ static void h_login(struct req *r)
 	rc = auth_session(v->cx, si.secret, &a, csrf, &err);
 	json_t *me = rc ? NULL : me_json(r, &a, si.csrf, &err);
 	if (!me) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	req_set_log_user(r, a.username);
@@ -235,7 +217,7 @@ static void h_me(struct req *r)
 	mmis_error_clear(&err);
 	me = me_json(r, v->actor, v->csrf, &err);
 	if (!me) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_json(r, 200, me);
@@ -285,7 +267,7 @@ static void h_agencies(struct req *r)
 
 	mmis_error_clear(&err);
 	if (agency_list(v->cx, v->actor, &list, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_items(r, list);
@@ -307,7 +289,7 @@ static void h_agency_add(struct req *r)
 	mmis_error_clear(&err);
 	if (agency_add(v->cx, v->actor, in[0], in[1], in[2], id, &err) ||
 	    agency_list(v->cx, v->actor, &list, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	json_array_foreach(list, i, ag)
@@ -332,7 +314,7 @@ static void reply_user(struct req *r, unsigned status, const char *username)
 
 	mmis_error_clear(&err);
 	if (user_get(v->cx, v->actor, username, &u, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_json(r, status, u);
@@ -346,7 +328,7 @@ static void h_users(struct req *r)
 
 	mmis_error_clear(&err);
 	if (user_list(v->cx, v->actor, &list, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_items(r, list);
@@ -365,7 +347,7 @@ static void h_user_add(struct req *r)
 		return;
 	mmis_error_clear(&err);
 	if (user_add(v->cx, v->actor, in[0], in[1], in[2], in[3], in[4], NULL, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_user(r, 201, in[0]);
@@ -378,7 +360,7 @@ static void set_disabled(struct req *r, bool disabled)
 
 	mmis_error_clear(&err);
 	if (user_set_disabled(v->cx, v->actor, v->params[0], disabled, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_user(r, 200, v->params[0]);
@@ -406,7 +388,7 @@ static void h_user_password(struct req *r)
 		return;
 	mmis_error_clear(&err);
 	if (user_set_password(v->cx, v->actor, v->params[0], NULL, in[0], &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_empty(r, 204);
@@ -422,7 +404,7 @@ static void h_tokens(struct req *r)
 
 	mmis_error_clear(&err);
 	if (token_list(v->cx, v->actor, &list, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_items(r, list);
@@ -441,7 +423,7 @@ static void h_token_create(struct req *r)
 		return;
 	mmis_error_clear(&err);
 	if (token_create(v->cx, v->actor, in[0], in[1], token, id, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "id", id, "name", in[1], "token", token));
@@ -459,7 +441,7 @@ static void h_token_revoke(struct req *r)
 	}
 	mmis_error_clear(&err);
 	if (token_revoke(v->cx, v->actor, v->params[0], &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_empty(r, 204);
@@ -526,7 +508,7 @@ static void h_audit(struct req *r)
 	mmis_error_clear(&err);
 	/* The library records the read itself (audit.list). */
 	if (audit_list(v->cx->store, v->cx->audit_key, v->actor, &f, &items, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	size_t n = json_array_size(items);
@@ -550,7 +532,7 @@ static void h_audit_verify(struct req *r)
 	memset(&res, 0, sizeof(res));
 	mmis_error_clear(&err);
 	if (audit_verify(v->cx->store, v->cx->audit_key, v->actor, &res, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_json(r, 200,

@@ -17,22 +17,6 @@
 
 #define DAY_MS (86400 * 1000LL)
 
-static void fail(struct req *r, struct mmis_error *err)
-{
-	if (err->code == MMIS_OK)
-		mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-	reply_error(r, err);
-}
-
-static void reply_items(struct req *r, json_t *items)
-{
-	json_t *o = items ? json_pack("{s:o}", "items", items) : NULL;
-	if (!o) {
-		reply_problem(r, 500, NULL, "out of memory");
-		return;
-	}
-	reply_json(r, 200, o);
-}
 
 /* A query date "YYYY-MM-DD"; false with a 400 naming it when malformed. */
 static bool query_date(struct req *r, const char *key, struct date *out, bool *given)
@@ -107,7 +91,7 @@ void h_bcps(struct req *r)
 
 	mmis_error_clear(&err);
 	if (bcp_list(v->cx, v->actor, &list, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_items(r, list);
@@ -123,7 +107,7 @@ void h_crossing_add(struct req *r)
 	mmis_error_clear(&err);
 	if (crossing_from_json(v->body, &in, &err) ||
 	    crossing_record(v->cx, v->actor, &in, &out, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_json(r, 201, out);
@@ -145,7 +129,7 @@ void h_persons_find(struct req *r)
 	}
 	mmis_error_clear(&err);
 	if (person_find(v->cx, v->actor, num, req_query(r, "issuing_state"), &list, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_items(r, list);
@@ -159,7 +143,7 @@ void h_person_get(struct req *r)
 
 	mmis_error_clear(&err);
 	if (person_get(v->cx, v->actor, v->params[0], &p, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_json(r, 200, p);
@@ -176,7 +160,7 @@ void h_refusal_add(struct req *r)
 	mmis_error_clear(&err);
 	if (refusal_from_json(v->body, &in, grounds, &err) ||
 	    refusal_record(v->cx, v->actor, &in, &out, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_json(r, 201, out);
@@ -194,7 +178,7 @@ void h_refusals(struct req *r)
 		return;
 	mmis_error_clear(&err);
 	if (refusal_list(v->cx, v->actor, from, to, 10000, &list, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_items(r, list);
@@ -233,7 +217,7 @@ void h_overstayers(struct req *r)
 	}
 	mmis_error_clear(&err);
 	if (border_overstayers(v->cx, v->actor, given ? &on : NULL, &list, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	if (csv) {
@@ -263,7 +247,7 @@ void h_border_summary(struct req *r)
 		return;
 	mmis_error_clear(&err);
 	if (border_summary(v->cx, v->actor, given ? &day : NULL, &o, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	reply_json(r, 200, o);
@@ -295,7 +279,7 @@ void h_person_authorise(struct req *r)
 	    stay_authorisation_add(v->cx, v->actor, v->params[0], kind, &from, &to, (int)days,
 				   number, id, &err) ||
 	    person_get(v->cx, v->actor, v->params[0], &p, &err)) {
-		fail(r, &err);
+		reply_fail(r, &err);
 		return;
 	}
 	o = json_pack("{s:s, s:s, s:O, s:O}", "id", id, "person_id", v->params[0],

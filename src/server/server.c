@@ -373,6 +373,23 @@ void reply_error(struct req *r, const struct mmis_error *err)
 	reply_problem(r, status, err->field, mmis_error_text(err));
 }
 
+void reply_fail(struct req *r, struct mmis_error *err)
+{
+	if (err->code == MMIS_OK)
+		mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
+	reply_error(r, err);
+}
+
+void reply_items(struct req *r, json_t *items)
+{
+	json_t *o = items ? json_pack("{s:o}", "items", items) : NULL;
+	if (!o) {
+		reply_problem(r, 500, NULL, "out of memory");
+		return;
+	}
+	reply_json(r, 200, o);
+}
+
 void reply_header(struct req *r, const char *name, const char *value)
 {
 	if (r->nhdr >= MAX_EXTRA_HEADERS)
