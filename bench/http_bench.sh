@@ -26,7 +26,7 @@ fi
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	[ -n "$own" ] && rm -rf "$work"
+	[ -z "$own" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 

@@ -35,7 +35,7 @@ cleanup() {
 		fi
 		wait "$pid" 2>/dev/null || true
 	fi
-	[ -n "$own" ] && rm -rf "$work"
+	[ -z "$own" ] || rm -rf "$work"
 	return 0
 }
 trap cleanup EXIT

@@ -29,7 +29,7 @@ echo
 echo "## Stay rule: 90 days in any 180"
 echo
 "$build/bench/stay_bench"
-\necho
+echo
 echo "## Crossings: import"
 echo
 "$build/bench/cross_bench" "$work" "${CROSS_ROWS:-1000000}" "$url"
