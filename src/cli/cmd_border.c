@@ -108,44 +108,17 @@ int cmd_bcp_add(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cli_column bcp_columns[] = {
+	{ "CODE", "code", 10, NULL },
+	{ "KIND", "kind", 5, NULL },
+	{ "NEIGHBOUR", "neighbour", 9, NULL },
+	{ "NAME", "name", 0, NULL },
+	{ 0 },
+};
+
 int cmd_bcp_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct mmis_error err;
-	struct cli_ctx c;
-	json_t *list, *b;
-	bool json = false, done;
-	size_t i;
-	int rc, opt;
-
-	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1)
-		json = json || opt == 'j';
-	if (done)
-		return rc;
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (cli_open_ctx(cli, &c, &err))
-		return cli_fail(&err);
-	rc = bcp_list(&c.cx, &c.actor, &list, &err);
-	cli_close_ctx(&c);
-	if (rc)
-		return cli_fail(&err);
-	if (json) {
-		rc = cli_print_json(list);
-	} else {
-		printf("%-10s %-5s %-9s %s\n", "CODE", "KIND", "NEIGHBOUR", "NAME");
-		json_array_foreach(list, i, b)
-			printf("%-10s %-5s %-9s %s\n", str_of(b, "code"), str_of(b, "kind"),
-			       json_is_string(json_object_get(b, "neighbour")) ? str_of(b, "neighbour")
-									       : "-",
-			       str_of(b, "name"));
-	}
-	json_decref(list);
-	return rc;
+	return cli_list(cli, argc, argv, bcp_list, bcp_columns);
 }
 
 int cmd_bcp_import(struct cli *cli, int argc, char **argv)
