@@ -133,6 +133,45 @@ def metrics(queries, hits, threshold):
     }
 
 
+def dob_relation(a, b):
+    """How two birth dates relate: what a false hit had to get past."""
+    if not a or not b:
+        return "a birth date missing"
+    if a == b:
+        return "same birth date"
+    if (len(a) < 10 or len(b) < 10) and a[:4] == b[:4]:
+        return "same year, one year only"
+    if a[:4] == b[:4]:
+        return "same year, other day"
+    return "other year"
+
+
+DOB_RELATIONS = ["same birth date", "same year, one year only", "same year, other day",
+                 "other year", "a birth date missing"]
+
+
+def false_hit_dobs(queries, hits, threshold, entry_dob):
+    """Non-listed travellers' best hit at `threshold`, counted by birth-date relation."""
+    c = collections.Counter()
+    for q in queries:
+        if q["expect"]:
+            continue
+        hs = [e for e, s in hits.get(q["id"], []) if s >= threshold - 1e-9]
+        if hs:
+            c[dob_relation(q.get("birth_date") or "", entry_dob[hs[0]])] += 1
+    return dict(c)
+
+
+def list_dobs(path):
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            fl = line.split(",", 4)
+            out[fl[0]] = fl[3]
+    return out
+
+
 def pct(x):
     return "%.1f%%" % (100 * x)
 
@@ -174,6 +213,8 @@ def cmd_screen(a):
     hits = read_hits(res)
     at_default = metrics(queries, hits, tdef)
     sweep = [metrics(queries, hits, t) for t in SWEEP]
+    edob = list_dobs(lst)
+    at_default["false_hit_dobs"] = false_hit_dobs(queries, hits, tdef, edob)
     report = {
         "entries": st["entries"], "queries": len(queries), "seed": a.seed,
         "default_threshold": tdef, "generate_s": gen_s,
@@ -191,6 +232,7 @@ def cmd_screen(a):
     if a.misses:
         bench_json([mb, "compare", lst, qf, cmp_path])
         report["misses"] = misses(queries, hits, tdef, lst, cmp_path, a.misses)
+        report["false_alarms"] = false_alarms(mb, queries, hits, tdef, lst, a.work, a.misses)
 
     if a.pg:
         names = os.path.join(a.work, "names.tsv")
@@ -208,11 +250,16 @@ def cmd_screen(a):
         phits = read_hits(pres)
         mm_sub = metrics(sub, hits, tdef)
         pg03 = metrics(sub, phits, 0.3)
+        mm_sub["false_hit_dobs"] = false_hit_dobs(sub, hits, tdef, edob)
+        pg03["false_hit_dobs"] = false_hit_dobs(sub, phits, 0.3, edob)
         # The lowest pg_trgm threshold with precision at least the engine's.
         grid = [round(0.30 + 0.01 * i, 2) for i in range(71)]
         pg_grid = [metrics(sub, phits, t) for t in grid]
         eq = next((m for m in pg_grid if m["precision"] >= mm_sub["precision"]), None)
         best = max(pg_grid, key=lambda m: (m["precision"], m["recall_all"]))
+        for m in (eq, best):
+            if m:
+                m["false_hit_dobs"] = false_hit_dobs(sub, phits, m["threshold"], edob)
         pg = {"load_s": pst["load_s"], "index_s": pst["index_s"],
               "index_bytes": pst["index_bytes"], "table_bytes": pst["table_bytes"],
               "names": pst["names"], "round_trip_median_us": pst["round_trip_median_us"],
@@ -278,6 +325,46 @@ def misses(queries, hits, tdef, lst, cmp_path, k):
     return {"examples": out, "counts": {"%s/%s" % kw: n for kw, n in counts.items()}}
 
 
+def false_alarms(mb, queries, hits, tdef, lst, work, k):
+    """Examples of non-listed travellers with a hit, with the reasons of their best hit."""
+    picked = collections.defaultdict(list)
+    for q in queries:
+        if q["expect"] or len(picked[q["kind"]]) >= k:
+            continue
+        hs = [(e, s) for e, s in hits.get(q["id"], []) if s >= tdef]
+        if hs:
+            picked[q["kind"]].append(dict(q, expect=hs[0][0], n_hits=len(hs)))
+    qpath = os.path.join(work, "false-alarms.jsonl")
+    cpath = os.path.join(work, "false-alarms-compare.jsonl")
+    with open(qpath, "w", encoding="utf-8") as f:
+        for qs in picked.values():
+            for q in qs:
+                f.write(json.dumps(q, ensure_ascii=False) + "\n")
+    bench_json([mb, "compare", lst, qpath, cpath])
+    names = {}
+    with open(lst, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            fl = line.rstrip("\n").split(",")
+            names[fl[0]] = fl
+    cmp = {}
+    with open(cpath, encoding="utf-8") as f:
+        for line in f:
+            o = json.loads(line)
+            cmp[o["id"]] = o
+    out = {}
+    for kind, qs in picked.items():
+        out[kind] = [{"query": q["name"], "birth_date": q["birth_date"],
+                      "nationality": q["nationality"], "hits": q["n_hits"],
+                      "entry": names[q["expect"]][1], "aliases": names[q["expect"]][2],
+                      "entry_birth_date": names[q["expect"]][3],
+                      "entry_nationality": names[q["expect"]][4],
+                      "score": cmp[q["id"]]["score"],
+                      "reasons": [x.get("text") for x in cmp[q["id"]].get("reasons") or []]}
+                     for q in qs]
+    return out
+
+
 def print_screen(r):
     m = r["mmis"]
     d = m["default"]
@@ -303,6 +390,10 @@ def print_screen(r):
     print()
     print("Precision over all hits: %s (%d right, %d wrong).\n"
           % (pct(d["precision"]), d["hits_true"], d["hits_false"]))
+    fd = d["false_hit_dobs"]
+    print("Non-listed travellers with a hit, by how the best hit's birth date relates to "
+          "theirs: " + "; ".join("%s %d" % (k, fd[k]) for k in DOB_RELATIONS if k in fd) +
+          ".\n")
     print("### Threshold sweep (mmis)\n")
     kinds = [k for k in gen.POSITIVE_KINDS if k in d["recall"]]
     print("| threshold | recall | precision | false alarms / 1,000 random | / 1,000 hard "
@@ -354,6 +445,18 @@ def print_screen(r):
                 for t in e["reasons"]:
                     print("      %s" % t)
         print()
+    if r.get("false_alarms"):
+        print("### False alarms at the default threshold (examples, best hit)\n")
+        for kind, exs in r["false_alarms"].items():
+            print("%s:" % kind)
+            for e in exs:
+                print("  - %s (%s, %s), %d hits; best: %s%s (%s, %s) score %.3f" % (
+                    e["query"], e["birth_date"], e["nationality"], e["hits"], e["entry"],
+                    " a.k.a. " + e["aliases"] if e["aliases"] else "", e["entry_birth_date"],
+                    e["entry_nationality"], e["score"]))
+                for t in e["reasons"]:
+                    print("      %s" % t)
+        print()
 
 
 def print_pg(r):
@@ -383,6 +486,9 @@ def print_pg(r):
         if k in mm["alarms_per_1000"]:
             print("| false alarms / 1,000: %s (%d) | " % (KIND_TEXT[k], mm["n"][k]) +
                   " | ".join(fnum(c[1]["alarms_per_1000"][k]) for c in cols) + " |")
+    print("| non-listed with a hit: " + "; ".join(DOB_RELATIONS) + " | " +
+          " | ".join(" / ".join(str(c[1]["false_hit_dobs"].get(k, 0)) for k in DOB_RELATIONS)
+                     for c in cols) + " |")
     lm = pg["mmis_latency_same_queries"]
     l03 = pg["latency_03"]
     leq = pg.get("latency_eq")
@@ -425,7 +531,7 @@ def cmd_dedup(a):
     pairs_path = os.path.join(a.work, "pairs.tsv")
     st = bench_json([mb, "dedup", persons, a.threads, floor, pairs_path])
 
-    cluster, kind, orig = {}, {}, {}
+    cluster, kind, orig, dob = {}, {}, {}, {}
     sizes = collections.Counter()
     with open(persons, encoding="utf-8") as f:
         next(f)
@@ -433,6 +539,7 @@ def cmd_dedup(a):
             fl = line.rstrip("\n").split(",")
             cluster[fl[0]] = fl[6]
             kind[fl[0]] = fl[7]
+            dob[fl[0]] = fl[2]
             sizes[fl[6]] += 1
             if fl[7] == "orig":
                 orig[fl[6]] = fl[0]
@@ -448,9 +555,12 @@ def cmd_dedup(a):
             continue
         tp = fp = 0
         per_kind = collections.Counter()
+        wrong_dobs = collections.Counter()
         for x, y, s in found:
             if s < t - 1e-9:
                 continue
+            if cluster[x] != cluster[y]:
+                wrong_dobs[dob_relation(dob[x], dob[y])] += 1
             if cluster[x] == cluster[y]:
                 tp += 1
                 # Recall per kind: the pair of the first record and the duplicate.
@@ -462,7 +572,7 @@ def cmd_dedup(a):
         rows.append({"threshold": t, "true_found": tp, "false_found": fp,
                      "precision": tp / (tp + fp) if tp + fp else 1.0,
                      "recall": tp / true_pairs if true_pairs else 1.0,
-                     "recall_by_kind": dict(per_kind)})
+                     "recall_by_kind": dict(per_kind), "wrong_by_dob": dict(wrong_dobs)})
     dup_kinds = collections.Counter(k for k in kind.values() if k != "orig")
     report = {"records": st["records"], "people": len(sizes), "true_pairs": true_pairs,
               "threads": a.threads, "build_s": st["build_s"], "dedup_s": st["dedup_s"],
@@ -499,6 +609,9 @@ def cmd_dedup(a):
     for k in sorted(exist):
         print("| %s | %d | %s |" % (k, exist[k], pct(d["recall_by_kind"].get(k, 0) / exist[k])))
     print()
+    print("Wrong pairs at %.2f by birth dates: " % d["threshold"] +
+          "; ".join("%s %d" % (k, d["wrong_by_dob"][k]) for k in DOB_RELATIONS
+                    if k in d["wrong_by_dob"]) + ".\n")
     report["pairs_by_kind"] = dict(exist)
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:
