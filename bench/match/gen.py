@@ -20,7 +20,13 @@ gen.py - labelled synthetic test sets for the identity-matching engine (lib/matc
                          written: orig for the first record, else a variant kind or "document")
 
 Everything is synthetic (names.py: given names and surnames drawn independently) and
-deterministic for a seed. The variant kinds:
+deterministic for a seed. List entries: 80% with a full birth date, 12% with the year only, 8%
+with none (--year-only, --undated); 10% with a second nationality, 12% with an alias (another
+given name, or for Arabic names a kunya "Abu X"), 20% with a document number; the same name and
+birth date never twice. A listed traveller's query carries the entry's birth date (a full date
+in the listed year when the list gives only the year, any date when it gives none), the
+person's sex, and in 5% of queries another nationality than the listed one (a second passport).
+The variant kinds:
   exact       the listed spelling (case may differ)
   script      written in the person's script: Serbian Cyrillic (also for Albanian names, as in
               Kosovo's Yugoslav-era documents), Russian or Ukrainian Cyrillic, Arabic script
@@ -130,8 +136,10 @@ class Culture:
                  middle="given", middle_rate=0.0, female_surname=None, prefix=None,
                  prefix_rate=0.0, no_surname_rate=0.0, patronymic=None):
         self.code = code
-        self.male = Pool(male, 1)
-        self.female = Pool(female, 1)
+        # Zipf-Mandelbrot weights 1/(rank + q): the most common given name is about 5-7% of a
+        # culture's people, the most common surname 2-3%, as in the region's registers.
+        self.male = Pool(male, 6)
+        self.female = Pool(female, 6)
         self.surnames = Pool(surnames, 10)
         self.systems = systems
         self.weights = list(itertools.accumulate(weights)) if weights else None
@@ -256,12 +264,12 @@ def build_cultures():
         "ru": Culture("ru", ru(N.RU_MALE), ru(N.RU_FEMALE), ru(N.RU_SURNAME + ru_tail),
                       N.RU_SYSTEMS, [40, 30, 20, 5, 5], middle="patronymic", middle_rate=0.4,
                       female_surname=ru_female,
-                      patronymic=(Pool(ru(N.RU_PATRONYMIC), 1),
-                                  Pool(ru([p[:-2] + "на" for p in N.RU_PATRONYMIC]), 1))),
+                      patronymic=(Pool(ru(N.RU_PATRONYMIC), 6),
+                                  Pool(ru([p[:-2] + "на" for p in N.RU_PATRONYMIC]), 6))),
         "ua": Culture("ua", ua(N.UA_MALE), ua(N.UA_FEMALE), ua(N.UA_SURNAME + ua_tail),
                       N.UA_SYSTEMS, [70, 30], middle="patronymic", middle_rate=0.3,
                       female_surname=ua_female,
-                      patronymic=(Pool(ua(N.UA_PATRONYMIC), 1), Pool(ua(N.UA_PATRONYMIC_F), 1))),
+                      patronymic=(Pool(ua(N.UA_PATRONYMIC), 6), Pool(ua(N.UA_PATRONYMIC_F), 6))),
         "ar": Culture("ar", _arabic_parts(N.AR_MALE), _arabic_parts(N.AR_FEMALE),
                       _arabic_parts(N.AR_FAMILY) + ar_tail, middle="father", middle_rate=0.6),
         "fa": Culture("fa", _arabic_parts(N.FA_MALE), _arabic_parts(N.FA_FEMALE),
@@ -540,7 +548,8 @@ def gen_screen(args):
             continue
         seen.add(u)
         r = rng.random()
-        dob = ident.dob if r < 0.80 else ident.dob[:4] if r < 0.92 else ""
+        dob = ident.dob if r < 1 - args.year_only - args.undated else \
+            ident.dob[:4] if r < 1 - args.undated else ""
         if rng.random() < 0.1:
             ident.nats.append(rng.choice([o[0] for o in ORIGINS if o[0] != ident.nats[0]] +
                                          OTHER_NATIONALITIES))
@@ -703,6 +712,10 @@ def main():
     s.add_argument("--entries", type=int, default=100000)
     s.add_argument("--queries", type=int, default=10000)
     s.add_argument("--seed", type=int, default=5)
+    s.add_argument("--undated", type=float, default=0.08,
+                   help="share of list entries without a birth date (default 0.08)")
+    s.add_argument("--year-only", type=float, default=0.12,
+                   help="share of list entries with a birth year only (default 0.12)")
     s.add_argument("--out", required=True)
     p = sub.add_parser("persons", help="person records with planted duplicates")
     p.add_argument("--records", type=int, default=100000)
@@ -712,6 +725,8 @@ def main():
     if args.cmd == "screen":
         if args.entries < 10 or args.queries < 20:
             ap.error("--entries must be at least 10 and --queries at least 20")
+        if not (0 <= args.undated and 0 <= args.year_only and args.undated + args.year_only <= 1):
+            ap.error("--undated and --year-only are shares from 0 to 1, together at most 1")
         gen_screen(args)
     else:
         if args.records < 10:
