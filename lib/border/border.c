@@ -580,17 +580,36 @@ static enum mmis_err find_document(struct store *s, const char *state, const cha
 	return rc;
 }
 
-static enum mmis_err person_exists(struct store *s, const char *id, bool *found,
-				   struct mmis_error *err)
+/*
+ * The person who holds the records of `id` now: `id` itself, or the survivor it was merged into
+ * (dedup.h), following merges of merges. *found is false when there is no such person.
+ */
+static enum mmis_err person_current(struct store *s, const char *id, char out[UUID_STR_MAX],
+				    bool *found, struct mmis_error *err)
 {
 	struct store_stmt *st;
-	enum mmis_err rc;
+	char cur[UUID_STR_MAX];
+	enum mmis_err rc = MMIS_OK;
 
-	if ((rc = store_prepare(s, "SELECT 1 FROM person WHERE id = ?", &st, err)))
-		return rc;
-	store_bind_text(st, 1, id);
-	rc = store_step(st, found, err);
-	store_finalize(st);
+	*found = false;
+	border_copy(cur, sizeof(cur), id);
+	for (int depth = 0; !rc && depth < 64; depth++) {
+		bool row = false;
+		char next[UUID_STR_MAX] = "";
+		if ((rc = store_prepare(s, "SELECT merged_into FROM person WHERE id = ?", &st, err)))
+			break;
+		store_bind_text(st, 1, cur);
+		if (!(rc = store_step(st, &row, err)) && row)
+			border_copy(next, sizeof(next), store_column_text(st, 0));
+		store_finalize(st);
+		if (rc || !row)
+			break;
+		*found = true;
+		if (!next[0])
+			break;
+		border_copy(cur, sizeof(cur), next);
+	}
+	border_copy(out, UUID_STR_MAX, cur);
 	return rc;
 }
 
@@ -672,9 +691,14 @@ static enum mmis_err resolve(const struct mmis_ctx *cx, const struct actor *a,
 	if ((rc = find_document(cx->store, t->issuing_state, t->number, &d, &found, err)))
 		return rc;
 	if (found) {
-		if (in->person_id && *in->person_id && strcmp(in->person_id, d.person_id))
-			return mmis_error_set(err, MMIS_EINVAL, "person_id",
-					      "this document belongs to another person");
+		char cur[UUID_STR_MAX] = "";
+		bool known = false;
+		if (in->person_id && *in->person_id && strcmp(in->person_id, d.person_id) &&
+		    (!uuid_valid(in->person_id) ||
+		     (rc = person_current(cx->store, in->person_id, cur, &known, err)) ||
+		     strcmp(cur, d.person_id)))
+			return rc ? rc : mmis_error_set(err, MMIS_EINVAL, "person_id",
+							"this document belongs to another person");
 		border_copy(r->person_id, sizeof(r->person_id), d.person_id);
 		border_copy(r->document_id, sizeof(r->document_id), d.id);
 		if (t->expiry_known) {
@@ -696,11 +720,11 @@ static enum mmis_err resolve(const struct mmis_ctx *cx, const struct actor *a,
 	if (in->person_id && *in->person_id) {
 		if (!uuid_valid(in->person_id))
 			return mmis_error_set(err, MMIS_EINVAL, "person_id", "not a person id");
-		if ((rc = person_exists(cx->store, in->person_id, &found, err)))
+		/* A person merged into another since: their records are the survivor's now. */
+		if ((rc = person_current(cx->store, in->person_id, r->person_id, &found, err)))
 			return rc;
 		if (!found)
 			return mmis_error_set(err, MMIS_EINVAL, "person_id", "no such person");
-		border_copy(r->person_id, sizeof(r->person_id), in->person_id);
 	} else {
 		uuid7_new_str(r->person_id);
 		r->new_person = true;
@@ -1556,6 +1580,15 @@ static json_t *crossing_row_json(struct store_stmt *st)
 			 text_or_null(store_column_text(st, 9)));
 }
 
+/* A record merged into a person (dedup.h): the person's columns and when it was merged. */
+static json_t *merged_row_json(struct store_stmt *st)
+{
+	json_t *o = person_row_json(st, 0);
+	if (o)
+		json_object_set_new(o, "merged_at", text_or_null(store_column_text(st, 9)));
+	return o;
+}
+
 static json_t *authorisation_row_json(struct store_stmt *st)
 {
 	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:s?}", "id", store_column_text(st, 0),
@@ -1572,6 +1605,8 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 	struct mmis_error local;
 	struct store_stmt *st;
 	json_t *p = NULL, *docs = NULL, *xs = NULL, *refs = NULL, *auths = NULL, *status = NULL;
+	json_t *merged = NULL;
+	char into[UUID_STR_MAX] = "";
 	struct xing *x = NULL;
 	size_t n_x = 0;
 	struct date today;
@@ -1593,15 +1628,27 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 		rc = border_denied(err, PERM_BORDER_READ);
 	else if (!uuid_valid(id))
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such person");
-	else if (!(rc = store_prepare(cx->store, "SELECT " PERSON_COLS " FROM person p WHERE "
-				      "p.id = ? AND " PERSON_VISIBLE, &st, err))) {
+	else if (!(rc = store_prepare(cx->store, "SELECT " PERSON_COLS ", p.merged_into FROM "
+				      "person p WHERE p.id = ? AND " PERSON_VISIBLE, &st, err))) {
 		store_bind_text(st, 1, id);
 		bind_visible(st, 2, sc, a);
 		if (!(rc = store_step(st, &row, err)) && row && !(p = person_row_json(st, 0)))
 			rc = border_oom(err);
+		if (!rc && row)
+			border_copy(into, sizeof(into), store_column_text(st, 9));
 		store_finalize(st);
 		if (!rc && !row)
 			rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such person");
+	}
+	/* Merges (dedup.h): whom this record was merged into, and the records merged into it, which
+	 * stay readable as the person's other names. */
+	if (!rc) {
+		json_object_set_new(p, "merged_into", text_or_null(into));
+		rc = json_rows(cx->store, "SELECT " PERSON_COLS ", p.merged_at FROM person p WHERE "
+			       "p.merged_into = ? ORDER BY p.merged_at, p.id", id, merged_row_json,
+			       &merged, err);
+		if (!rc)
+			json_object_set_new(p, "merged_records", merged);
 	}
 	if (!rc)
 		rc = documents_of(cx->store, id, &docs, err);
@@ -1715,7 +1762,7 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 	struct mmis_error local;
 	struct store_stmt *st;
 	char id[UUID_STR_MAX], f[DATE_STR_MAX], t[DATE_STR_MAX], now[TIMESTAMP_STR_MAX];
-	char num[32] = "";
+	char num[32] = "", cur[UUID_STR_MAX] = "";
 	struct mmis_error le;
 	size_t ki = 0;
 	struct audited_op op;
@@ -1751,8 +1798,11 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 		rc = mmis_error_set(err, MMIS_EINVAL, "number", "number: %s", le.message);
 	else if (!uuid_valid(person_id))
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "person_id", "no such person");
-	else if (!(rc = person_exists(cx->store, person_id, &found, err)) && !found)
+	else if (!(rc = person_current(cx->store, person_id, cur, &found, err)) && !found)
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "person_id", "no such person");
+	else if (!rc && strcmp(cur, person_id))
+		rc = mmis_error_set(err, MMIS_EINVAL, "person_id", "person %s was merged into %s, "
+				    "who holds the records now", person_id, cur);
 	if (!rc && !(rc = store_prepare(cx->store, "INSERT INTO stay_authorisation (id, person_id, "
 					"kind, valid_from, valid_to, days_allowed, created_at, "
 					"created_by, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
