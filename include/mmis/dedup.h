@@ -8,7 +8,11 @@
  * merged (their names in MRZ form and as typed, in any script, the names of the records merged
  * into them as aliases, birth dates, sex, nationality, document numbers) into a match_index
  * (match.h), runs match_dedup, and stores each pair at or above the threshold as a proposal
- * (`person_merge`) with its explanation. A supervisor then accepts (a merge) or rejects it.
+ * (`person_merge`) with its explanation, if something besides the names supports it: a birth date
+ * that agrees (a year alone agrees with a full date of that year) or a shared document number.
+ * Names alone never make a proposal: a common name is many people's, and a refusal recorded with
+ * a name and no birth date would be proposed against every traveller of that name. A supervisor
+ * then accepts (a merge) or rejects it.
  *
  * A merge moves every row that references the merged person to the survivor: documents,
  * crossings, refusals, stay authorisations, and whatever else person_ref_at() lists (one table of
@@ -102,7 +106,9 @@ struct dedup_options {
 struct dedup_result {
 	int64_t persons;         /* persons compared */
 	int64_t unusable;        /* persons left out: no name that normalises */
-	int64_t found;           /* pairs at or above the threshold */
+	int64_t found;           /* pairs at or above the threshold, with more than names */
+	int64_t names_only;      /* pairs at or above it on names alone (no birth date agrees, no
+				  * document is shared): not proposed, a common name is many people's */
 	int64_t proposed;        /* new proposals stored (or that would be, in a dry run) */
 	int64_t refreshed;       /* open proposals whose score and explanation were updated */
 	int64_t skipped;         /* pairs already decided (rejected or reverted) */

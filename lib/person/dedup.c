@@ -76,17 +76,21 @@ static void progress(struct run *r, enum dedup_phase phase, uint64_t done, uint6
 		r->opt->progress(r->opt->progress_ctx, phase, done, total);
 }
 
-static bool grow(void **v, size_t *cap, size_t n, size_t size)
+/* Room for one more element in an array of `size`-byte elements holding `n` of `*cap`: the
+ * array, moved or not; *ok false (and the array as it was) when out of memory. */
+static void *grow(void *v, size_t *cap, size_t n, size_t size, bool *ok)
 {
+	*ok = true;
 	if (n < *cap)
-		return true;
+		return v;
 	size_t nc = *cap ? *cap * 2 : 1024;
-	void *nv = realloc(*v, nc * size);
-	if (!nv)
-		return false;
-	*v = nv;
+	void *nv = realloc(v, nc * size);
+	if (!nv) {
+		*ok = false;
+		return v;
+	}
 	*cap = nc;
-	return true;
+	return nv;
 }
 
 /* A copy of a column's text in the arena; NULL for NULL or "". */
@@ -98,9 +102,11 @@ static const char *keep(struct run *r, const char *s)
 static enum mmis_err add_item(struct run *r, uint32_t person, enum item_kind kind,
 			      const char *value, struct mmis_error *err)
 {
+	bool grown;
 	if (!value || !*value)
 		return MMIS_OK;
-	if (!grow((void **)&r->it, &r->cap_it, r->n_it, sizeof(*r->it)))
+	r->it = grow(r->it, &r->cap_it, r->n_it, sizeof(*r->it), &grown);
+	if (!grown)
 		return person_oom(err);
 	r->it[r->n_it++] = (struct item){ person, kind, value };
 	return MMIS_OK;
@@ -152,6 +158,7 @@ static long find_pers(const struct run *r, const char *id)
 /* Persons not merged, within reach: their own fields. */
 static enum mmis_err load_persons(struct run *r, struct mmis_error *err)
 {
+	bool grown;
 	struct store *s = r->cx->store;
 	struct store_stmt *st;
 	struct strbuf sb;
@@ -187,7 +194,8 @@ static enum mmis_err load_persons(struct run *r, struct mmis_error *err)
 		reach_bind(st, 1, r->sc, r->a);
 		while (!(rc = store_step(st, &row, err)) && row) {
 			struct pers *x;
-			if (!grow((void **)&r->p, &r->cap_p, r->n_p, sizeof(*r->p))) {
+			r->p = grow(r->p, &r->cap_p, r->n_p, sizeof(*r->p), &grown);
+			if (!grown) {
 				rc = person_oom(err);
 				break;
 			}
@@ -265,6 +273,7 @@ static int merged_cmp(const void *x, const void *y)
  * nationalities, and members of the person's merge group. */
 static enum mmis_err load_merged(struct run *r, struct mmis_error *err)
 {
+	bool grown;
 	struct store_stmt *st;
 	struct merged *m = NULL;
 	size_t n = 0, cap = 0;
@@ -276,7 +285,8 @@ static enum mmis_err load_merged(struct run *r, struct mmis_error *err)
 				"WHERE merged_into IS NOT NULL", &st, err)))
 		return rc;
 	while (!(rc = store_step(st, &row, err)) && row) {
-		if (!grow((void **)&m, &cap, n, sizeof(*m))) {
+		m = grow(m, &cap, n, sizeof(*m), &grown);
+		if (!grown) {
 			rc = person_oom(err);
 			break;
 		}
@@ -381,11 +391,45 @@ static enum mmis_err spread_items(struct run *r, struct mmis_error *err)
 	return MMIS_OK;
 }
 
+/*
+ * Whether something besides the names says two persons are one: a birth date of one agrees with
+ * one of the other's ("1990" with "1990-03-04"), or they share a document number. Names alone
+ * are never enough to join two histories: a common name is many people's.
+ */
+static bool corroborated(const struct pers *x, const struct pers *y)
+{
+	for (size_t i = 0; i < x->n_docs; i++)
+		for (size_t j = 0; j < y->n_docs; j++)
+			if (!strcmp(x->docs[i], y->docs[j]))
+				return true;
+	for (size_t i = 0; i < x->n_births; i++) {
+		struct date dx, dy;
+		if (date_parse_partial(x->births[i], NULL, &dx, NULL))
+			continue;
+		for (size_t j = 0; j < y->n_births; j++)
+			if (!date_parse_partial(y->births[j], NULL, &dy, NULL) && date_compatible(&dx, &dy))
+				return true;
+	}
+	return false;
+}
+
 static enum mmis_err on_pair(void *ctx, uint32_t a, uint32_t b, double score, json_t *reasons)
 {
 	struct run *r = ctx;
+	bool grown;
 
-	if (!grow((void **)&r->pairs, &r->cap_pairs, r->n_pairs, sizeof(*r->pairs))) {
+	if (a >= r->n_p || b >= r->n_p) {
+		json_decref(reasons);
+		return MMIS_OK; /* not ids of ours: cannot happen */
+	}
+	if (!corroborated(&r->p[a], &r->p[b])) {
+		r->res->names_only++;
+		json_decref(reasons);
+		return MMIS_OK;
+	}
+
+	r->pairs = grow(r->pairs, &r->cap_pairs, r->n_pairs, sizeof(*r->pairs), &grown);
+	if (!grown) {
 		json_decref(reasons);
 		return MMIS_ENOMEM;
 	}
@@ -458,6 +502,7 @@ static int known_cmp(const void *x, const void *y)
 /* Every stored pair (they are few next to the persons). */
 static enum mmis_err load_known(struct run *r, struct mmis_error *err)
 {
+	bool grown;
 	struct store_stmt *st;
 	size_t cap = 0;
 	bool row = false;
@@ -467,7 +512,8 @@ static enum mmis_err load_known(struct run *r, struct mmis_error *err)
 				"person_merge", &st, err)))
 		return rc;
 	while (!(rc = store_step(st, &row, err)) && row) {
-		if (!grow((void **)&r->known, &cap, r->n_known, sizeof(*r->known))) {
+		r->known = grow(r->known, &cap, r->n_known, sizeof(*r->known), &grown);
+		if (!grown) {
 			rc = person_oom(err);
 			break;
 		}
@@ -657,9 +703,10 @@ enum mmis_err dedup_run(const struct mmis_ctx *cx, const struct actor *a,
 	if (!rc)
 		rc = store_pairs(&r, err);
 	if (!rc)
-		audited_detail(&op, "%s%lld persons at %.2f: %lld pairs, %lld new, %lld refreshed, "
-			       "%lld decided before", opt->dry_run ? "dry run, " : "",
-			       (long long)out->persons, out->threshold, (long long)r.n_pairs,
+		audited_detail(&op, "%s%lld persons at %.2f: %lld pairs (%lld more alike in name "
+			       "only), %lld new, %lld refreshed, %lld decided before",
+			       opt->dry_run ? "dry run, " : "", (long long)out->persons, out->threshold,
+			       (long long)r.n_pairs, (long long)out->names_only,
 			       (long long)out->proposed, (long long)out->refreshed,
 			       (long long)out->skipped);
 	rc = audited_end(&op, rc, err);

@@ -158,10 +158,11 @@ int cmd_dedup(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_fail(&err);
 	if (json) {
-		json_t *out = json_pack("{s:b, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O}", "dry_run",
-					o.dry_run, "threshold", res.threshold, "persons",
+		json_t *out = json_pack("{s:b, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O}",
+					"dry_run", o.dry_run, "threshold", res.threshold, "persons",
 					(json_int_t)res.persons, "unusable", (json_int_t)res.unusable,
-					"found", (json_int_t)res.found, "proposed",
+					"found", (json_int_t)res.found, "names_only",
+					(json_int_t)res.names_only, "proposed",
 					(json_int_t)res.proposed, "refreshed", (json_int_t)res.refreshed,
 					"skipped", (json_int_t)res.skipped, "elapsed_ms",
 					(json_int_t)res.elapsed_ms, "pairs", res.pairs);
@@ -177,6 +178,9 @@ int cmd_dedup(struct cli *cli, int argc, char **argv)
 	printf("pairs at or above the threshold: %lld (%lld new proposals, %lld open proposals "
 	       "refreshed, %lld decided before and not proposed again)\n", (long long)res.found,
 	       (long long)res.proposed, (long long)res.refreshed, (long long)res.skipped);
+	if (res.names_only)
+		printf("not proposed: %lld pairs alike in name only (no birth date agrees, no document "
+		       "is shared)\n", (long long)res.names_only);
 	size_t i, shown = 0;
 	json_t *pr;
 	json_array_foreach(res.pairs, i, pr) {

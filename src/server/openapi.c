@@ -202,7 +202,7 @@ static const struct {
 	  "\"threshold\":{\"type\":\"number\",\"minimum\":0.5,\"maximum\":1},\"dry_run\":{\"type\":\"boolean\"}}}" },
 	{ "DetectResult",
 	  "{\"type\":\"object\",\"properties\":{\"dry_run\":{\"type\":\"boolean\"},\"threshold\":{\"type\":\"number\"},"
-	  "\"persons\":{\"type\":\"integer\"},\"unusable\":{\"type\":\"integer\"},\"found\":{\"type\":\"integer\"},"
+	  "\"persons\":{\"type\":\"integer\"},\"unusable\":{\"type\":\"integer\"},\"found\":{\"type\":\"integer\"},\"names_only\":{\"type\":\"integer\"},"
 	  "\"proposed\":{\"type\":\"integer\"},\"refreshed\":{\"type\":\"integer\"},\"skipped\":{\"type\":\"integer\"},"
 	  "\"elapsed_ms\":{\"type\":\"integer\"},\"pairs\":{\"type\":\"array\"}}}" },
 	{ "OpenAPI", "{\"type\":\"object\"}" },

@@ -152,9 +152,10 @@ void h_merges_detect(struct req *r)
 		reply_fail(r, &err);
 		return;
 	}
-	out = json_pack("{s:b, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "dry_run", o.dry_run,
+	out = json_pack("{s:b, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "dry_run", o.dry_run,
 			"threshold", res.threshold, "persons", (json_int_t)res.persons, "unusable",
-			(json_int_t)res.unusable, "found", (json_int_t)res.found, "proposed",
+			(json_int_t)res.unusable, "found", (json_int_t)res.found, "names_only",
+			(json_int_t)res.names_only, "proposed",
 			(json_int_t)res.proposed, "refreshed", (json_int_t)res.refreshed, "skipped",
 			(json_int_t)res.skipped, "elapsed_ms", (json_int_t)res.elapsed_ms);
 	if (out && res.pairs)
