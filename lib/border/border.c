@@ -827,8 +827,9 @@ static bool auth_is_permit(const struct authorisation *au)
 	return strcmp(au->kind, "visa") != 0;
 }
 
-/* The person's authorisations that began on or before `on`. */
-static enum mmis_err load_authorisations(struct store *s, const char *person_id,
+/* The authorisations of the persons `ids` (one person, or the records of one traveller taken
+ * together) that began on or before `on`. */
+static enum mmis_err load_authorisations(struct store *s, const char *const *ids, size_t n_ids,
 					 const struct date *on, struct authorisation **out,
 					 size_t *n, struct mmis_error *err)
 {
@@ -837,42 +838,44 @@ static enum mmis_err load_authorisations(struct store *s, const char *person_id,
 	char d[DATE_STR_MAX];
 	size_t cap = 0;
 	bool row = false;
-	enum mmis_err rc;
+	enum mmis_err rc = MMIS_OK;
 
 	*out = NULL;
 	*n = 0;
 	date_format(on, d);
-	if ((rc = store_prepare(s, "SELECT kind, valid_from, valid_to, days_allowed, number FROM "
-				"stay_authorisation WHERE person_id = ? AND valid_from <= ? "
-				"ORDER BY valid_from, id", &st, err)))
-		return rc;
-	store_bind_text(st, 1, person_id);
-	store_bind_text(st, 2, d);
-	while (!(rc = store_step(st, &row, err)) && row) {
-		struct authorisation *au;
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 4;
-			struct authorisation *nv = realloc(v, nc * sizeof(*v));
-			if (!nv) {
-				rc = border_oom(err);
-				break;
+	for (size_t i = 0; !rc && i < n_ids; i++) {
+		if ((rc = store_prepare(s, "SELECT kind, valid_from, valid_to, days_allowed, number "
+					"FROM stay_authorisation WHERE person_id = ? AND "
+					"valid_from <= ? ORDER BY valid_from, id", &st, err)))
+			break;
+		store_bind_text(st, 1, ids[i]);
+		store_bind_text(st, 2, d);
+		while (!(rc = store_step(st, &row, err)) && row) {
+			struct authorisation *au;
+			if (*n == cap) {
+				size_t nc = cap ? cap * 2 : 4;
+				struct authorisation *nv = realloc(v, nc * sizeof(*v));
+				if (!nv) {
+					rc = border_oom(err);
+					break;
+				}
+				v = nv;
+				cap = nc;
 			}
-			v = nv;
-			cap = nc;
+			au = &v[*n];
+			memset(au, 0, sizeof(*au));
+			border_copy(au->kind, sizeof(au->kind), store_column_text(st, 0));
+			border_copy(au->number, sizeof(au->number), store_column_text(st, 4));
+			if (date_parse(store_column_text(st, 1), NULL, &au->from, NULL) ||
+			    date_parse(store_column_text(st, 2), NULL, &au->to, NULL))
+				continue; /* the table's CHECKs and stay_authorisation_add keep this out */
+			au->from_d = date_to_days(&au->from);
+			au->to_d = date_to_days(&au->to);
+			au->days_allowed = store_column_is_null(st, 3) ? 0 : store_column_int64(st, 3);
+			(*n)++;
 		}
-		au = &v[*n];
-		memset(au, 0, sizeof(*au));
-		border_copy(au->kind, sizeof(au->kind), store_column_text(st, 0));
-		border_copy(au->number, sizeof(au->number), store_column_text(st, 4));
-		if (date_parse(store_column_text(st, 1), NULL, &au->from, NULL) ||
-		    date_parse(store_column_text(st, 2), NULL, &au->to, NULL))
-			continue; /* the table's CHECKs and stay_authorisation_add keep this out */
-		au->from_d = date_to_days(&au->from);
-		au->to_d = date_to_days(&au->to);
-		au->days_allowed = store_column_is_null(st, 3) ? 0 : store_column_int64(st, 3);
-		(*n)++;
+		store_finalize(st);
 	}
-	store_finalize(st);
 	if (rc)
 		free(v);
 	else
@@ -953,9 +956,9 @@ static const char *auth_kind_text(const char *kind)
  * days no residence permit or long-stay visa covers; on a day a permit covers, the permit's
  * status; on a day a short-stay visa covers, the visa's days over its validity.
  */
-static enum mmis_err status_of(struct store *s, const char *person_id, const struct xing *x,
-			       size_t n_x, const struct date *on, json_t **out,
-			       struct status_info *info, struct mmis_error *err)
+static enum mmis_err status_of_ids(struct store *s, const char *const *ids, size_t n_ids,
+				   const struct xing *x, size_t n_x, const struct date *on,
+				   json_t **out, struct status_info *info, struct mmis_error *err)
 {
 	struct stay *stays = NULL, *cut = NULL;
 	struct stay_result res;
@@ -972,7 +975,7 @@ static enum mmis_err status_of(struct store *s, const char *person_id, const str
 	*out = NULL;
 	while (k < n_x && x[k].at_ms < end_ms)
 		k++;
-	if ((rc = load_authorisations(s, person_id, on, &au, &n_au, err)))
+	if ((rc = load_authorisations(s, ids, n_ids, on, &au, &n_au, err)))
 		return rc;
 	if (!(stays = calloc(k + 1, sizeof(*stays))) ||
 	    !(cut = calloc((k + 1) * (n_au + 1), sizeof(*cut)))) {
@@ -1063,6 +1066,13 @@ done:
 	free(cut);
 	free(au);
 	return rc;
+}
+
+static enum mmis_err status_of(struct store *s, const char *person_id, const struct xing *x,
+			       size_t n_x, const struct date *on, json_t **out,
+			       struct status_info *info, struct mmis_error *err)
+{
+	return status_of_ids(s, &person_id, 1, x, n_x, on, out, info, err);
 }
 
 static json_t *flags_json(const char *flags)
@@ -1750,6 +1760,85 @@ enum mmis_err person_find(const struct mmis_ctx *cx, const struct actor *a,
 		json_decref(arr);
 	else
 		*out = arr;
+	return rc;
+}
+
+static int xing_cmp(const void *p, const void *q)
+{
+	const struct xing *x = p, *y = q;
+	if (x->at_ms != y->at_ms)
+		return x->at_ms < y->at_ms ? -1 : 1;
+	return (int)x->exit - (int)y->exit;
+}
+
+enum mmis_err border_status_together(const struct mmis_ctx *cx, const struct actor *a,
+				     const char *const *ids, size_t n, json_t **out,
+				     struct mmis_error *err)
+{
+	struct mmis_error local;
+	struct xing *all = NULL;
+	size_t n_all = 0;
+	struct date today;
+	enum scope sc;
+	struct audited_op op;
+	enum mmis_err rc;
+
+	if (!err)
+		err = &local;
+	*out = NULL;
+	if ((rc = border_check_ctx(cx, a, err)) ||
+	    (rc = audited_begin(&op, cx, a, "person.status", "person", err)))
+		return rc;
+	sc = actor_scope(a, PERM_BORDER_READ);
+	if (sc == SCOPE_NONE)
+		rc = border_denied(err, PERM_BORDER_READ);
+	else if (!n || n > BORDER_TOGETHER_MAX)
+		rc = mmis_error_set(err, MMIS_EINVAL, "ids", "1 to %d persons", BORDER_TOGETHER_MAX);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct store_stmt *st;
+		struct xing *x = NULL, *grown;
+		size_t n_x = 0;
+		bool row = false;
+		if (!uuid_valid(ids[i])) {
+			rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such person");
+			break;
+		}
+		if ((rc = store_prepare(cx->store, "SELECT 1 FROM person p WHERE p.id = ? AND "
+					PERSON_VISIBLE, &st, err)))
+			break;
+		store_bind_text(st, 1, ids[i]);
+		bind_visible(st, 2, sc, a);
+		rc = store_step(st, &row, err);
+		store_finalize(st);
+		if (!rc && !row)
+			rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such person");
+		if (!rc)
+			rc = load_crossings(cx->store, ids[i], &x, &n_x, err);
+		if (!rc && n_x) {
+			if (!(grown = realloc(all, (n_all + n_x) * sizeof(*all)))) {
+				rc = border_oom(err);
+			} else {
+				all = grown;
+				memcpy(all + n_all, x, n_x * sizeof(*x));
+				n_all += n_x;
+			}
+		}
+		free(x);
+	}
+	if (!rc) {
+		/* One traveller's crossings, in time order, whichever record holds them. */
+		if (n_all)
+			qsort(all, n_all, sizeof(*all), xing_cmp);
+		date_today(&today);
+		rc = status_of_ids(cx->store, ids, n, all, n_all, &today, out, NULL, err);
+		audited_detail(&op, "%zu records taken together, %zu crossings", n, n_all);
+	}
+	free(all);
+	rc = audited_end(&op, rc, err);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "mmis/border.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
 #include "mmis/uuid.h"
@@ -601,6 +602,43 @@ static enum mmis_err load_merge(struct store *s, const char *id, enum scope sc,
 	return rc;
 }
 
+/*
+ * What the stay rule says of the two records: each as it stands (while they are apart) and both
+ * taken together, as one traveller. Two stays of 60 days on two records are one overstay: the
+ * reason a supervisor should not leave such a proposal waiting. Left out for an actor who may
+ * not read border records.
+ */
+static enum mmis_err add_stay(const struct mmis_ctx *cx, const struct actor *a, json_t *m,
+			      struct mmis_error *err)
+{
+	const char *status = json_string_value(json_object_get(m, "status"));
+	json_t *persons = json_object_get(m, "persons"), *stay, *each, *st = NULL;
+	const char *ids[2];
+	enum mmis_err rc;
+
+	if (actor_scope(a, PERM_BORDER_READ) == SCOPE_NONE)
+		return MMIS_OK;
+	for (size_t i = 0; i < 2; i++)
+		ids[i] = json_string_value(json_object_get(json_array_get(persons, i), "id"));
+	if (!ids[0] || !ids[1])
+		return MMIS_OK;
+	if (!(stay = json_object()) || json_object_set_new(m, "stay", stay))
+		return person_oom(err);
+	if ((rc = border_status_together(cx, a, ids, 2, &st, err)))
+		return rc;
+	json_object_set_new(stay, "together", st);
+	if (status && !strcmp(status, "accepted"))
+		return MMIS_OK; /* the survivor holds everything now: together is what it has */
+	if (!(each = json_array()) || json_object_set_new(stay, "each", each))
+		return person_oom(err);
+	for (size_t i = 0; i < 2; i++) {
+		if ((rc = border_status_together(cx, a, &ids[i], 1, &st, err)))
+			return rc;
+		json_array_append_new(each, st);
+	}
+	return MMIS_OK;
+}
+
 enum mmis_err merge_get(const struct mmis_ctx *cx, const struct actor *a, const char *id,
 			json_t **out, struct mmis_error *err)
 {
@@ -619,7 +657,7 @@ enum mmis_err merge_get(const struct mmis_ctx *cx, const struct actor *a, const 
 	if (uuid_valid(id))
 		person_copy(op.object_id, sizeof(op.object_id), id);
 	if (!(rc = merge_scope(a, &sc, err)) && !(rc = load_merge(cx->store, id, sc, a, &m, err)) &&
-	    !(rc = merge_json(cx->store, id, true, out, err)))
+	    !(rc = merge_json(cx->store, id, true, out, err)) && !(rc = add_stay(cx, a, *out, err)))
 		audited_detail(&op, "persons %s and %s (%s)", m.person[0], m.person[1], m.status);
 	rc = audited_end(&op, rc, err);
 	if (rc) {
@@ -905,8 +943,8 @@ static enum mmis_err decide(const struct mmis_ctx *cx, const struct actor *a,
 	if (!rc)
 		rc = tr->work(&d, err);
 	/* The answer is read inside the operation, so that its event covers the read. */
-	if (!rc && out)
-		rc = merge_json(cx->store, d.m.id, true, out, err);
+	if (!rc && out && !(rc = merge_json(cx->store, d.m.id, true, out, err)))
+		rc = add_stay(cx, a, *out, err);
 	rc = audited_end(&op, rc, err);
 	if (rc && out) {
 		json_decref(*out);

@@ -357,6 +357,12 @@ int cmd_dedup_show(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	print_merge(m);
+	const json_t *stay = json_object_get(m, "stay"), *st;
+	json_array_foreach(json_object_get(stay, "each"), i, st)
+		printf("stay of record %zu today: %s\n", i + 1, str_of(st, "summary"));
+	if ((st = json_object_get(stay, "together")))
+		printf("stay of both records together today: %s%s\n", str_of(st, "summary"),
+		       json_integer_value(json_object_get(st, "overstay_days")) > 0 ? " (overstay)" : "");
 	json_array_foreach(json_object_get(m, "persons"), i, p) {
 		const json_t *counts = json_object_get(p, "counts"), *d, *v;
 		const char *k;

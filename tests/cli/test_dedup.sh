@@ -87,6 +87,7 @@ expect_out "proposal $ab: proposed" "the proposal"
 expect_out "document P RUS R1000001" "the first record's passport"
 expect_out "document P RUS R2000002" "and the second's"
 expect_out "2 crossing" "with their crossings"
+expect_out "stay of both records together today: 90/180: 132 of 90 days used in the last 180 \(overstay\)" "and the overstay they make together"
 run m dedup show 0190d6c4-7a8b-7c3d-8e9f-a0b1c2d3e4f5
 expect_exit 1 "dedup show of an unknown id fails"
 expect_err "no such proposal" "saying so"

@@ -317,7 +317,24 @@ static void test_accept_moves_and_stay(void **state)
 
 	detect(f, &f->sys);
 	proposal_of(f, a, b, id);
+	/* The proposal says what merging would show: 61 and 71 days apart, 132 together. */
+	OK(merge_get(&f->cx, &f->sup, id, &m, &err));
+	json_t *stay = json_object_get(m, "stay");
+	long long d0 = json_integer_value(json_object_get(json_array_get(json_object_get(stay, "each"), 0),
+							  "days_used"));
+	long long d1 = json_integer_value(json_object_get(json_array_get(json_object_get(stay, "each"), 1),
+							  "days_used"));
+	assert_int_equal(d0 + d1, 61 + 71);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(stay, "together"),
+							    "days_used")), 132);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(stay, "together"),
+							    "overstay_days")), 42);
+	json_decref(m);
 	OK(merge_accept(&f->cx, &f->sup, id, NULL, "same face, two passports", &m, &err));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(m, "stay"),
+									    "together"),
+							    "overstay_days")), 42);
+	assert_null(json_object_get(json_object_get(m, "stay"), "each"));
 	assert_string_equal(json_string_value(json_object_get(m, "status")), "accepted");
 	/* The record made first survives. */
 	assert_string_equal(json_string_value(json_object_get(m, "survivor_id")), a);
@@ -714,6 +731,39 @@ static void test_every_reference_is_moved(void **state)
 	assert_int_equal(found, person_ref_count());
 }
 
+/* A record known by name alone (a refusal without a birth date) is not proposed against every
+ * traveller of that name; a year of birth that agrees is enough, a shared document too. */
+static void test_names_alone(void **state)
+{
+	struct fx *f = *state;
+	struct mmis_error err;
+	struct dedup_result res;
+	char a[UUID_STR_MAX], b[UUID_STR_MAX], c[UUID_STR_MAX], id[UUID_STR_MAX];
+
+	cross(f, &f->off, "R1", "Ivanov", "Ivan", "1970-01-02", CROSSING_ENTRY, 30, a);
+	cross(f, &f->off, "R2", "Ivanov", "Ivan", NULL, CROSSING_ENTRY, 20, b);
+	res = detect(f, &f->sys);
+	assert_int_equal(res.proposed, 0);
+	assert_int_equal(res.names_only, 1);
+	cross(f, &f->off, "R3", "Ivanov", "Ivan", "1970", CROSSING_ENTRY, 10, c);
+	res = detect(f, &f->sys);
+	assert_int_equal(res.proposed, 1);
+	assert_int_equal(res.names_only, 2);
+	proposal_of(f, a, c, id);
+
+	/* The status of records taken together is a supervisor's read, audited, of visible persons. */
+	json_t *st = NULL;
+	const char *ids[] = { a, "0190d6c4-7a8b-7c3d-8e9f-a0b1c2d3e4f5" };
+	assert_int_equal(border_status_together(&f->cx, &f->sup, ids, 2, &st, &err), MMIS_ENOTFOUND);
+	assert_int_equal(border_status_together(&f->cx, &f->sup, ids, 0, &st, &err), MMIS_EINVAL);
+	struct actor cw;
+	make_actor(f, "cworker", "case_worker", "CSW", &cw);
+	assert_int_equal(border_status_together(&f->cx, &cw, ids, 1, &st, &err), MMIS_EDENIED);
+	OK(border_status_together(&f->cx, &f->sup, ids, 1, &st, &err));
+	json_decref(st);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit_event WHERE action = 'person.status'"), 4);
+}
+
 static void progress_count(void *ctx, enum dedup_phase phase, uint64_t done, uint64_t total)
 {
 	unsigned *seen = ctx;
@@ -758,6 +808,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_reference_is_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_progress_and_pairs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_alone, setup, teardown),
 	};
 	int rc;
 

@@ -110,12 +110,39 @@ function comparison(m) {
 			h('caption', { class: 'visually-hidden' }, t('dup.side_by_side')),
 			h('thead', null, h('tr', null, h('td', { class: 'dup-corner' }, accepted ? t('dup.as_before') : ''), head(a, 0), head(b, 1))),
 			h('tbody', null, rows.map((r) => {
-				const differs = r.cmp && r.cmp(a) !== r.cmp(b);
+				// A value one record lacks is unknown, not different.
+				const differs = r.cmp && r.cmp(a) && r.cmp(b) && r.cmp(a) !== r.cmp(b);
 				return h('tr', { class: differs ? 'dup-differs' : null },
 					h('th', { scope: 'row' }, t(`dup.row.${r.key}`),
 						differs ? h('span', { class: 'dup-differs-mark' }, ` (${t('dup.differs')})`) : null),
 					h('td', null, r.get(a)), h('td', null, r.get(b)));
 			}))));
+}
+
+/** One line of the stay rule: "Record 1: Days used 61 / 90", and the overstay when there is one. */
+function stayLine(name, st, strong) {
+	if (!st) return null;
+	const over = st.overstay_days > 0;
+	const basis = st.authorisation && ['visa', 'long_stay_visa', 'residence_permit'].includes(st.basis)
+		? ` ${t(`border.basis.${st.basis}`, { date: formatDate(st.authorisation.valid_to) })}` : '';
+	return h('li', { class: over ? 'dup-stay-line dup-stay-over' : 'dup-stay-line' },
+		h(strong ? 'strong' : 'span', null, `${name}: `),
+		t('border.days_used', { used: st.days_used, limit: st.limit ?? 90 }), basis,
+		over ? h('span', { class: 'dup-stay-overstay' }, ` — ${t('border.overstay', { n: st.overstay_days })}`) : null);
+}
+
+/** What the 90-in-180 rule says today of each record and of both taken together. */
+function stayBox(m) {
+	const s = m.stay;
+	if (!s || !s.together) return null;
+	const each = s.each || [];
+	const reveals = s.together.overstay_days > 0 && each.length === 2 && each.every((x) => !(x.overstay_days > 0));
+	return h('div', { class: reveals ? 'dup-stay dup-stay-reveals' : 'dup-stay', id: 'dup-stay' },
+		h('h3', null, t('dup.stay')),
+		reveals ? h('p', { class: 'dup-stay-alert', role: 'note' }, h('span', { 'aria-hidden': 'true' }, '⚠ '), t('dup.stay_reveals')) : null,
+		h('ul', null,
+			each.map((st, i) => stayLine(t('dup.record', { n: i + 1 }), st, false)),
+			stayLine(m.status === 'accepted' ? t('dup.stay_merged') : t('dup.stay_together'), s.together, true)));
 }
 
 export function render(main, ctx) {
@@ -313,6 +340,7 @@ export function render(main, ctx) {
 			m.note || m.revert_note ? h('p', { class: 'dup-note' }, h('strong', null, `${t('dup.note')}: `), m.revert_note || m.note) : null,
 			comparison(m),
 			moved,
+			stayBox(m),
 			h('div', { class: 'dup-reasons' },
 				h('div', null, h('h3', null, t('dup.evidence_for')),
 					forIt.length ? h('ul', { class: 'reasons', id: 'dup-for' }, forIt.map(reasonItem)) : h('p', { class: 'muted' }, t('dup.none'))),
