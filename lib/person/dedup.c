@@ -28,6 +28,8 @@ struct pers {
 	/* Filled from `items` once everything is read. */
 	const char **names, **births, **nats, **docs, **members;
 	size_t n_names, n_births, n_nats, n_docs, n_members;
+	struct date *dates; /* the births parsed (those that parse), for corroborated() */
+	size_t n_dates;
 };
 
 /* One value of one person, gathered while reading (names, births, nationalities, documents,
@@ -369,6 +371,11 @@ static enum mmis_err spread_items(struct run *r, struct mmis_error *err)
 		case ITEM_BIRTH:
 			x->births = arr;
 			x->n_births = n;
+			if (!(x->dates = arena_calloc(r->mem, n, sizeof(*x->dates))))
+				return person_oom(err);
+			for (size_t k = 0; k < n; k++)
+				if (!date_parse_partial(arr[k], NULL, &x->dates[x->n_dates], NULL))
+					x->n_dates++;
 			break;
 		case ITEM_NAT:
 			x->nats = arr;
@@ -402,14 +409,10 @@ static bool corroborated(const struct pers *x, const struct pers *y)
 		for (size_t j = 0; j < y->n_docs; j++)
 			if (!strcmp(x->docs[i], y->docs[j]))
 				return true;
-	for (size_t i = 0; i < x->n_births; i++) {
-		struct date dx, dy;
-		if (date_parse_partial(x->births[i], NULL, &dx, NULL))
-			continue;
-		for (size_t j = 0; j < y->n_births; j++)
-			if (!date_parse_partial(y->births[j], NULL, &dy, NULL) && date_compatible(&dx, &dy))
+	for (size_t i = 0; i < x->n_dates; i++)
+		for (size_t j = 0; j < y->n_dates; j++)
+			if (date_compatible(&x->dates[i], &y->dates[j]))
 				return true;
-	}
 	return false;
 }
 
