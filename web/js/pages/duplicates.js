@@ -365,7 +365,7 @@ export function render(main, ctx) {
 			const r = await api('POST', '/merges/detect', {});
 			if (!ctx.stillCurrent()) return;
 			detectOut.replaceChildren(h('p', { class: 'message message-ok' },
-				t('dup.detected', { persons: r.persons, found: r.found, proposed: r.proposed, skipped: r.skipped })));
+				t('dup.detected', { persons: r.persons, found: r.found, proposed: r.proposed, skipped: r.skipped, names_only: r.names_only })));
 			loadQueue(0);
 		} catch (err) {
 			if (ctx.stillCurrent()) detectOut.replaceChildren(h('p', { class: 'message message-error' }, errorText(err)));
