@@ -224,10 +224,11 @@ def main():
         report(out, found, kind_of)
         if a.speed:
             out, found, kind_of, elapsed = evaluate(a.mmis, a.speed, a.share, a.seed + 1, work)
-            print(f'`mmis dedup --dry-run` over {out["persons"]} persons ({len(kind_of)} recorded twice): '
-                  f'{elapsed:.1f} s end to end (reading the database, indexing, comparing on '
-                  f'{os.cpu_count()} cores, {len(found)} pairs at 0.5 or more), '
-                  f'{out["persons"] / elapsed:,.0f} persons per second')
+            print(f'`mmis dedup --dry-run --json` over {out["persons"]} persons ({len(kind_of)} recorded twice): '
+                  f'the detection {out["elapsed_ms"] / 1000:.1f} s (reading the database, indexing, comparing '
+                  f'on {os.cpu_count()} cores; {len(found)} pairs at 0.5 or more, {out["names_only"]} more '
+                  f'alike in name alone), {elapsed:.1f} s with the process and its JSON; '
+                  f'{out["persons"] / (out["elapsed_ms"] / 1000):,.0f} persons per second')
     return 0
 
 
