@@ -209,6 +209,17 @@ enum mmis_err person_find(const struct mmis_ctx *cx, const struct actor *a,
 			  struct mmis_error *err);
 
 /*
+ * The stay status today of several records' crossings and stay authorisations taken together, as
+ * if they were one traveller's: what merging duplicate records would show (dedup.h). 1 to
+ * BORDER_TOGETHER_MAX person ids, each visible to the actor under border.read (else
+ * MMIS_ENOTFOUND). Audited as person.status.
+ */
+#define BORDER_TOGETHER_MAX 16
+enum mmis_err border_status_together(const struct mmis_ctx *cx, const struct actor *a,
+				     const char *const *ids, size_t n, json_t **out,
+				     struct mmis_error *err);
+
+/*
  * Stay authorisations (docs/border.md, "Stay authorisations"). The kinds:
  *   "residence_permit", "long_stay_visa"  days of presence within valid_from..valid_to do not count
  *       toward the 90 in 180 days; on a day it is valid the status is the permit's ("residence

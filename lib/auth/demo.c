@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mmis/border.h"
+#include "mmis/dedup.h"
 #include "mmis/demo.h"
 
 struct demo_agency {
@@ -132,6 +133,9 @@ enum mmis_err demo_seed(const struct mmis_ctx *cx, uint64_t seed, json_t **accou
 		struct date today;
 		date_today(&today);
 		rc = border_demo_seed(cx, &sys, seed, &today, err);
+		/* Travellers recorded twice, and a detection (lib/person/demo_dedup.c). */
+		if (!rc)
+			rc = dedup_demo_seed(cx, &sys, &today, err);
 	}
 	if (rc) {
 		store_rollback(cx->store, NULL);

@@ -580,17 +580,36 @@ static enum mmis_err find_document(struct store *s, const char *state, const cha
 	return rc;
 }
 
-static enum mmis_err person_exists(struct store *s, const char *id, bool *found,
-				   struct mmis_error *err)
+/*
+ * The person who holds the records of `id` now: `id` itself, or the survivor it was merged into
+ * (dedup.h), following merges of merges. *found is false when there is no such person.
+ */
+static enum mmis_err person_current(struct store *s, const char *id, char out[UUID_STR_MAX],
+				    bool *found, struct mmis_error *err)
 {
 	struct store_stmt *st;
-	enum mmis_err rc;
+	char cur[UUID_STR_MAX];
+	enum mmis_err rc = MMIS_OK;
 
-	if ((rc = store_prepare(s, "SELECT 1 FROM person WHERE id = ?", &st, err)))
-		return rc;
-	store_bind_text(st, 1, id);
-	rc = store_step(st, found, err);
-	store_finalize(st);
+	*found = false;
+	border_copy(cur, sizeof(cur), id);
+	for (int depth = 0; !rc && depth < 64; depth++) {
+		bool row = false;
+		char next[UUID_STR_MAX] = "";
+		if ((rc = store_prepare(s, "SELECT merged_into FROM person WHERE id = ?", &st, err)))
+			break;
+		store_bind_text(st, 1, cur);
+		if (!(rc = store_step(st, &row, err)) && row)
+			border_copy(next, sizeof(next), store_column_text(st, 0));
+		store_finalize(st);
+		if (rc || !row)
+			break;
+		*found = true;
+		if (!next[0])
+			break;
+		border_copy(cur, sizeof(cur), next);
+	}
+	border_copy(out, UUID_STR_MAX, cur);
 	return rc;
 }
 
@@ -672,9 +691,14 @@ static enum mmis_err resolve(const struct mmis_ctx *cx, const struct actor *a,
 	if ((rc = find_document(cx->store, t->issuing_state, t->number, &d, &found, err)))
 		return rc;
 	if (found) {
-		if (in->person_id && *in->person_id && strcmp(in->person_id, d.person_id))
-			return mmis_error_set(err, MMIS_EINVAL, "person_id",
-					      "this document belongs to another person");
+		char cur[UUID_STR_MAX] = "";
+		bool known = false;
+		if (in->person_id && *in->person_id && strcmp(in->person_id, d.person_id) &&
+		    (!uuid_valid(in->person_id) ||
+		     (rc = person_current(cx->store, in->person_id, cur, &known, err)) ||
+		     strcmp(cur, d.person_id)))
+			return rc ? rc : mmis_error_set(err, MMIS_EINVAL, "person_id",
+							"this document belongs to another person");
 		border_copy(r->person_id, sizeof(r->person_id), d.person_id);
 		border_copy(r->document_id, sizeof(r->document_id), d.id);
 		if (t->expiry_known) {
@@ -696,11 +720,11 @@ static enum mmis_err resolve(const struct mmis_ctx *cx, const struct actor *a,
 	if (in->person_id && *in->person_id) {
 		if (!uuid_valid(in->person_id))
 			return mmis_error_set(err, MMIS_EINVAL, "person_id", "not a person id");
-		if ((rc = person_exists(cx->store, in->person_id, &found, err)))
+		/* A person merged into another since: their records are the survivor's now. */
+		if ((rc = person_current(cx->store, in->person_id, r->person_id, &found, err)))
 			return rc;
 		if (!found)
 			return mmis_error_set(err, MMIS_EINVAL, "person_id", "no such person");
-		border_copy(r->person_id, sizeof(r->person_id), in->person_id);
 	} else {
 		uuid7_new_str(r->person_id);
 		r->new_person = true;
@@ -803,8 +827,9 @@ static bool auth_is_permit(const struct authorisation *au)
 	return strcmp(au->kind, "visa") != 0;
 }
 
-/* The person's authorisations that began on or before `on`. */
-static enum mmis_err load_authorisations(struct store *s, const char *person_id,
+/* The authorisations of the persons `ids` (one person, or the records of one traveller taken
+ * together) that began on or before `on`. */
+static enum mmis_err load_authorisations(struct store *s, const char *const *ids, size_t n_ids,
 					 const struct date *on, struct authorisation **out,
 					 size_t *n, struct mmis_error *err)
 {
@@ -813,42 +838,44 @@ static enum mmis_err load_authorisations(struct store *s, const char *person_id,
 	char d[DATE_STR_MAX];
 	size_t cap = 0;
 	bool row = false;
-	enum mmis_err rc;
+	enum mmis_err rc = MMIS_OK;
 
 	*out = NULL;
 	*n = 0;
 	date_format(on, d);
-	if ((rc = store_prepare(s, "SELECT kind, valid_from, valid_to, days_allowed, number FROM "
-				"stay_authorisation WHERE person_id = ? AND valid_from <= ? "
-				"ORDER BY valid_from, id", &st, err)))
-		return rc;
-	store_bind_text(st, 1, person_id);
-	store_bind_text(st, 2, d);
-	while (!(rc = store_step(st, &row, err)) && row) {
-		struct authorisation *au;
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 4;
-			struct authorisation *nv = realloc(v, nc * sizeof(*v));
-			if (!nv) {
-				rc = border_oom(err);
-				break;
+	for (size_t i = 0; !rc && i < n_ids; i++) {
+		if ((rc = store_prepare(s, "SELECT kind, valid_from, valid_to, days_allowed, number "
+					"FROM stay_authorisation WHERE person_id = ? AND "
+					"valid_from <= ? ORDER BY valid_from, id", &st, err)))
+			break;
+		store_bind_text(st, 1, ids[i]);
+		store_bind_text(st, 2, d);
+		while (!(rc = store_step(st, &row, err)) && row) {
+			struct authorisation *au;
+			if (*n == cap) {
+				size_t nc = cap ? cap * 2 : 4;
+				struct authorisation *nv = realloc(v, nc * sizeof(*v));
+				if (!nv) {
+					rc = border_oom(err);
+					break;
+				}
+				v = nv;
+				cap = nc;
 			}
-			v = nv;
-			cap = nc;
+			au = &v[*n];
+			memset(au, 0, sizeof(*au));
+			border_copy(au->kind, sizeof(au->kind), store_column_text(st, 0));
+			border_copy(au->number, sizeof(au->number), store_column_text(st, 4));
+			if (date_parse(store_column_text(st, 1), NULL, &au->from, NULL) ||
+			    date_parse(store_column_text(st, 2), NULL, &au->to, NULL))
+				continue; /* the table's CHECKs and stay_authorisation_add keep this out */
+			au->from_d = date_to_days(&au->from);
+			au->to_d = date_to_days(&au->to);
+			au->days_allowed = store_column_is_null(st, 3) ? 0 : store_column_int64(st, 3);
+			(*n)++;
 		}
-		au = &v[*n];
-		memset(au, 0, sizeof(*au));
-		border_copy(au->kind, sizeof(au->kind), store_column_text(st, 0));
-		border_copy(au->number, sizeof(au->number), store_column_text(st, 4));
-		if (date_parse(store_column_text(st, 1), NULL, &au->from, NULL) ||
-		    date_parse(store_column_text(st, 2), NULL, &au->to, NULL))
-			continue; /* the table's CHECKs and stay_authorisation_add keep this out */
-		au->from_d = date_to_days(&au->from);
-		au->to_d = date_to_days(&au->to);
-		au->days_allowed = store_column_is_null(st, 3) ? 0 : store_column_int64(st, 3);
-		(*n)++;
+		store_finalize(st);
 	}
-	store_finalize(st);
 	if (rc)
 		free(v);
 	else
@@ -929,9 +956,9 @@ static const char *auth_kind_text(const char *kind)
  * days no residence permit or long-stay visa covers; on a day a permit covers, the permit's
  * status; on a day a short-stay visa covers, the visa's days over its validity.
  */
-static enum mmis_err status_of(struct store *s, const char *person_id, const struct xing *x,
-			       size_t n_x, const struct date *on, json_t **out,
-			       struct status_info *info, struct mmis_error *err)
+static enum mmis_err status_of_ids(struct store *s, const char *const *ids, size_t n_ids,
+				   const struct xing *x, size_t n_x, const struct date *on,
+				   json_t **out, struct status_info *info, struct mmis_error *err)
 {
 	struct stay *stays = NULL, *cut = NULL;
 	struct stay_result res;
@@ -948,7 +975,7 @@ static enum mmis_err status_of(struct store *s, const char *person_id, const str
 	*out = NULL;
 	while (k < n_x && x[k].at_ms < end_ms)
 		k++;
-	if ((rc = load_authorisations(s, person_id, on, &au, &n_au, err)))
+	if ((rc = load_authorisations(s, ids, n_ids, on, &au, &n_au, err)))
 		return rc;
 	if (!(stays = calloc(k + 1, sizeof(*stays))) ||
 	    !(cut = calloc((k + 1) * (n_au + 1), sizeof(*cut)))) {
@@ -1039,6 +1066,13 @@ done:
 	free(cut);
 	free(au);
 	return rc;
+}
+
+static enum mmis_err status_of(struct store *s, const char *person_id, const struct xing *x,
+			       size_t n_x, const struct date *on, json_t **out,
+			       struct status_info *info, struct mmis_error *err)
+{
+	return status_of_ids(s, &person_id, 1, x, n_x, on, out, info, err);
 }
 
 static json_t *flags_json(const char *flags)
@@ -1556,6 +1590,15 @@ static json_t *crossing_row_json(struct store_stmt *st)
 			 text_or_null(store_column_text(st, 9)));
 }
 
+/* A record merged into a person (dedup.h): the person's columns and when it was merged. */
+static json_t *merged_row_json(struct store_stmt *st)
+{
+	json_t *o = person_row_json(st, 0);
+	if (o)
+		json_object_set_new(o, "merged_at", text_or_null(store_column_text(st, 9)));
+	return o;
+}
+
 static json_t *authorisation_row_json(struct store_stmt *st)
 {
 	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:o, s:s?}", "id", store_column_text(st, 0),
@@ -1572,6 +1615,8 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 	struct mmis_error local;
 	struct store_stmt *st;
 	json_t *p = NULL, *docs = NULL, *xs = NULL, *refs = NULL, *auths = NULL, *status = NULL;
+	json_t *merged = NULL;
+	char into[UUID_STR_MAX] = "";
 	struct xing *x = NULL;
 	size_t n_x = 0;
 	struct date today;
@@ -1593,15 +1638,27 @@ enum mmis_err person_get(const struct mmis_ctx *cx, const struct actor *a, const
 		rc = border_denied(err, PERM_BORDER_READ);
 	else if (!uuid_valid(id))
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such person");
-	else if (!(rc = store_prepare(cx->store, "SELECT " PERSON_COLS " FROM person p WHERE "
-				      "p.id = ? AND " PERSON_VISIBLE, &st, err))) {
+	else if (!(rc = store_prepare(cx->store, "SELECT " PERSON_COLS ", p.merged_into FROM "
+				      "person p WHERE p.id = ? AND " PERSON_VISIBLE, &st, err))) {
 		store_bind_text(st, 1, id);
 		bind_visible(st, 2, sc, a);
 		if (!(rc = store_step(st, &row, err)) && row && !(p = person_row_json(st, 0)))
 			rc = border_oom(err);
+		if (!rc && row)
+			border_copy(into, sizeof(into), store_column_text(st, 9));
 		store_finalize(st);
 		if (!rc && !row)
 			rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such person");
+	}
+	/* Merges (dedup.h): whom this record was merged into, and the records merged into it, which
+	 * stay readable as the person's other names. */
+	if (!rc) {
+		json_object_set_new(p, "merged_into", text_or_null(into));
+		rc = json_rows(cx->store, "SELECT " PERSON_COLS ", p.merged_at FROM person p WHERE "
+			       "p.merged_into = ? ORDER BY p.merged_at, p.id", id, merged_row_json,
+			       &merged, err);
+		if (!rc)
+			json_object_set_new(p, "merged_records", merged);
 	}
 	if (!rc)
 		rc = documents_of(cx->store, id, &docs, err);
@@ -1706,6 +1763,85 @@ enum mmis_err person_find(const struct mmis_ctx *cx, const struct actor *a,
 	return rc;
 }
 
+static int xing_cmp(const void *p, const void *q)
+{
+	const struct xing *x = p, *y = q;
+	if (x->at_ms != y->at_ms)
+		return x->at_ms < y->at_ms ? -1 : 1;
+	return (int)x->exit - (int)y->exit;
+}
+
+enum mmis_err border_status_together(const struct mmis_ctx *cx, const struct actor *a,
+				     const char *const *ids, size_t n, json_t **out,
+				     struct mmis_error *err)
+{
+	struct mmis_error local;
+	struct xing *all = NULL;
+	size_t n_all = 0;
+	struct date today;
+	enum scope sc;
+	struct audited_op op;
+	enum mmis_err rc;
+
+	if (!err)
+		err = &local;
+	*out = NULL;
+	if ((rc = border_check_ctx(cx, a, err)) ||
+	    (rc = audited_begin(&op, cx, a, "person.status", "person", err)))
+		return rc;
+	sc = actor_scope(a, PERM_BORDER_READ);
+	if (sc == SCOPE_NONE)
+		rc = border_denied(err, PERM_BORDER_READ);
+	else if (!n || n > BORDER_TOGETHER_MAX)
+		rc = mmis_error_set(err, MMIS_EINVAL, "ids", "1 to %d persons", BORDER_TOGETHER_MAX);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct store_stmt *st;
+		struct xing *x = NULL, *grown;
+		size_t n_x = 0;
+		bool row = false;
+		if (!uuid_valid(ids[i])) {
+			rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such person");
+			break;
+		}
+		if ((rc = store_prepare(cx->store, "SELECT 1 FROM person p WHERE p.id = ? AND "
+					PERSON_VISIBLE, &st, err)))
+			break;
+		store_bind_text(st, 1, ids[i]);
+		bind_visible(st, 2, sc, a);
+		rc = store_step(st, &row, err);
+		store_finalize(st);
+		if (!rc && !row)
+			rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such person");
+		if (!rc)
+			rc = load_crossings(cx->store, ids[i], &x, &n_x, err);
+		if (!rc && n_x) {
+			if (!(grown = realloc(all, (n_all + n_x) * sizeof(*all)))) {
+				rc = border_oom(err);
+			} else {
+				all = grown;
+				memcpy(all + n_all, x, n_x * sizeof(*x));
+				n_all += n_x;
+			}
+		}
+		free(x);
+	}
+	if (!rc) {
+		/* One traveller's crossings, in time order, whichever record holds them. */
+		if (n_all)
+			qsort(all, n_all, sizeof(*all), xing_cmp);
+		date_today(&today);
+		rc = status_of_ids(cx->store, ids, n, all, n_all, &today, out, NULL, err);
+		audited_detail(&op, "%zu records taken together, %zu crossings", n, n_all);
+	}
+	free(all);
+	rc = audited_end(&op, rc, err);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct actor *a,
 				     const char *person_id, const char *kind,
 				     const struct date *from, const struct date *to,
@@ -1715,7 +1851,7 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 	struct mmis_error local;
 	struct store_stmt *st;
 	char id[UUID_STR_MAX], f[DATE_STR_MAX], t[DATE_STR_MAX], now[TIMESTAMP_STR_MAX];
-	char num[32] = "";
+	char num[32] = "", cur[UUID_STR_MAX] = "";
 	struct mmis_error le;
 	size_t ki = 0;
 	struct audited_op op;
@@ -1751,8 +1887,11 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 		rc = mmis_error_set(err, MMIS_EINVAL, "number", "number: %s", le.message);
 	else if (!uuid_valid(person_id))
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "person_id", "no such person");
-	else if (!(rc = person_exists(cx->store, person_id, &found, err)) && !found)
+	else if (!(rc = person_current(cx->store, person_id, cur, &found, err)) && !found)
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "person_id", "no such person");
+	else if (!rc && strcmp(cur, person_id))
+		rc = mmis_error_set(err, MMIS_EINVAL, "person_id", "person %s was merged into %s, "
+				    "who holds the records now", person_id, cur);
 	if (!rc && !(rc = store_prepare(cx->store, "INSERT INTO stay_authorisation (id, person_id, "
 					"kind, valid_from, valid_to, days_allowed, created_at, "
 					"created_by, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,

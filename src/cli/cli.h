@@ -129,6 +129,13 @@ int cmd_cross_import(struct cli *cli, int argc, char **argv);
 int cmd_border_overstayers(struct cli *cli, int argc, char **argv);
 int cmd_stay_authorise(struct cli *cli, int argc, char **argv);
 
+int cmd_dedup(struct cli *cli, int argc, char **argv);
+int cmd_dedup_list(struct cli *cli, int argc, char **argv);
+int cmd_dedup_show(struct cli *cli, int argc, char **argv);
+int cmd_dedup_accept(struct cli *cli, int argc, char **argv);
+int cmd_dedup_reject(struct cli *cli, int argc, char **argv);
+int cmd_dedup_revert(struct cli *cli, int argc, char **argv);
+
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 

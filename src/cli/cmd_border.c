@@ -191,6 +191,21 @@ int cmd_cross_import(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* `s` in a column `width` characters wide: cut at a character, never inside one (names are
+ * UTF-8: Cyrillic, Arabic, diacritics), padded with spaces after it. */
+static void print_column(const char *s, int width)
+{
+	int chars = 0;
+	const char *p = s;
+	while (*p && chars < width) {
+		p++;
+		while ((*p & 0xC0) == 0x80)
+			p++;
+		chars++;
+	}
+	printf("%.*s%*s", (int)(p - s), s, width - chars, "");
+}
+
 int cmd_border_overstayers(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -248,8 +263,9 @@ int cmd_border_overstayers(struct cli *cli, int argc, char **argv)
 			char name[128];
 			snprintf(name, sizeof(name), "%s, %s", str_of(o, "surname"),
 				 str_of(o, "given_names"));
-			printf("%-36s %-24.24s %-4s %-12.10s %-5lld %lld\n", str_of(o, "person_id"), name,
-			       str_of(o, "nationality"), str_of(o, "entered_at"),
+			printf("%-36s ", str_of(o, "person_id"));
+			print_column(name, 24);
+			printf(" %-4s %-12.10s %-5lld %lld\n", str_of(o, "nationality"), str_of(o, "entered_at"),
 			       (long long)json_integer_value(json_object_get(o, "days_used")),
 			       (long long)json_integer_value(json_object_get(o, "overstay_days")));
 		}

@@ -138,6 +138,42 @@ static const struct command commands[] = {
 	  "  --on DATE   the day (default today)\n"
 	  "  --csv       print CSV (for a spreadsheet) instead of a table\n"
 	  "  --json      print a JSON array instead of a table\n" },
+	{ "dedup", cmd_dedup, "[--threshold T] [--dry-run] [--threads N] [--json]",
+	  "find persons recorded more than once and propose merging them",
+	  "  Compares every person who is not merged (names in MRZ form and as typed, in any\n"
+	  "  script; birth dates, sex, nationality, document numbers) and stores each pair\n"
+	  "  scoring at least the threshold as a proposal with its explanation. Pairs already\n"
+	  "  rejected or reverted are not proposed again. Prints the pairs; a progress bar on a\n"
+	  "  terminal. Review with `mmis dedup list` or on the web page. See docs/dedup.md.\n"
+	  "  --threshold T   0.5 to 1 (default 0.85)\n"
+	  "  --dry-run       compare and print, store nothing\n"
+	  "  --threads N     comparison threads (default: one per core)\n"
+	  "  --json          print one JSON object with the counts and every pair\n" },
+	{ "dedup list", cmd_dedup_list, "[--status S] [--limit N] [--offset N] [--json]",
+	  "list merge proposals: the open queue, or the decisions",
+	  "  --status S   open (default: proposed, both persons unmerged), decided, all,\n"
+	  "               proposed, accepted, rejected or reverted\n"
+	  "  --limit N    1 to 500 (default 50); --offset N to page\n"
+	  "  --json       print the JSON object {items, total, limit, offset}\n" },
+	{ "dedup show", cmd_dedup_show, "ID [--json]",
+	  "one proposal: both persons with their documents and records, and the explanation",
+	  "  --json   print the JSON object instead of text\n" },
+	{ "dedup accept", cmd_dedup_accept, "ID [--survivor PERSON] [--note TEXT]",
+	  "merge the two persons of a proposal (undo with dedup revert)",
+	  "  Moves the documents, crossings, refusals and stay authorisations of one person to\n"
+	  "  the other (the survivor), recording every row it moves; the merged person's record\n"
+	  "  is kept, marked merged. The survivor's stay status counts the merged crossings.\n"
+	  "  --survivor PERSON  who keeps the records (default: the person recorded first)\n"
+	  "  --note TEXT        why\n" },
+	{ "dedup reject", cmd_dedup_reject, "ID [--note TEXT]",
+	  "record that the two persons of a proposal are different people",
+	  "  The pair is never proposed again.\n"
+	  "  --note TEXT   why\n" },
+	{ "dedup revert", cmd_dedup_revert, "ID --note TEXT",
+	  "undo an accepted merge exactly",
+	  "  Moves back every row the merge moved, and the rows recorded since under the\n"
+	  "  merged person's documents. Merges are undone newest first.\n"
+	  "  --note TEXT   why (required)\n" },
 	{ "serve", cmd_serve,
 	  "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--web DIR] [--threads N]",
 	  "serve the HTTP API and the web interface",

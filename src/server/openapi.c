@@ -162,6 +162,49 @@ static const struct {
 	  "\"properties\":{\"person_id\":{\"type\":\"string\"},\"days_used\":{\"type\":\"integer\"},"
 	  "\"overstay_days\":{\"type\":\"integer\"}}}}}}" },
 	{ "BorderSummary", "{\"type\":\"object\"}" },
+	{ "MergePerson",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"surname\":{\"type\":\"string\"},"
+	  "\"given_names\":{\"type\":[\"string\",\"null\"]},\"surname_typed\":{\"type\":[\"string\",\"null\"]},"
+	  "\"given_names_typed\":{\"type\":[\"string\",\"null\"]},\"sex\":{\"type\":\"string\"},"
+	  "\"birth_date\":{\"type\":[\"string\",\"null\"]},\"nationality\":{\"type\":[\"string\",\"null\"]},"
+	  "\"merged_into\":{\"type\":[\"string\",\"null\"]},\"documents\":{\"type\":\"array\"},"
+	  "\"counts\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}},"
+	  "\"last_crossing_at\":{\"type\":[\"string\",\"null\"]}}}" },
+	{ "Merge",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"
+	  "\"status\":{\"enum\":[\"proposed\",\"accepted\",\"rejected\",\"reverted\"]},"
+	  "\"score\":{\"type\":\"number\"},\"open\":{\"type\":\"boolean\"},"
+	  "\"proposed_at\":{\"type\":\"string\"},\"decided_at\":{\"type\":[\"string\",\"null\"]},"
+	  "\"decided_by\":{\"type\":[\"string\",\"null\"]},\"note\":{\"type\":[\"string\",\"null\"]},"
+	  "\"reverted_at\":{\"type\":[\"string\",\"null\"]},\"reverted_by\":{\"type\":[\"string\",\"null\"]},"
+	  "\"revert_note\":{\"type\":[\"string\",\"null\"]},\"survivor_id\":{\"type\":[\"string\",\"null\"]},"
+	  "\"merged_id\":{\"type\":[\"string\",\"null\"]},"
+	  "\"persons\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/MergePerson\"}},"
+	  "\"reasons\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+	  "\"field\":{\"type\":\"string\"},\"query\":{\"type\":\"string\"},\"entry\":{\"type\":\"string\"},"
+	  "\"how\":{\"type\":\"string\"},\"similarity\":{\"type\":\"number\"},\"effect\":{\"type\":\"number\"},"
+	  "\"text\":{\"type\":\"string\"}}}},"
+	  "\"moved\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}},"
+	  "\"moved_back_since\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}}}}" },
+	{ "MergeList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Merge\"}},"
+	  "\"total\":{\"type\":\"integer\"},\"limit\":{\"type\":\"integer\"},\"offset\":{\"type\":\"integer\"}}}" },
+	{ "MergeAccept",
+	  "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"note\":{\"type\":\"string\"},"
+	  "\"survivor\":{\"type\":\"string\",\"description\":\"the person who keeps the records (default: the one recorded first)\"}}}" },
+	{ "MergeNote",
+	  "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"note\":{\"type\":\"string\"}}}" },
+	{ "MergeRevert",
+	  "{\"type\":\"object\",\"required\":[\"note\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"note\":{\"type\":\"string\"}}}" },
+	{ "DetectNew",
+	  "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
+	  "\"threshold\":{\"type\":\"number\",\"minimum\":0.5,\"maximum\":1},\"dry_run\":{\"type\":\"boolean\"}}}" },
+	{ "DetectResult",
+	  "{\"type\":\"object\",\"properties\":{\"dry_run\":{\"type\":\"boolean\"},\"threshold\":{\"type\":\"number\"},"
+	  "\"persons\":{\"type\":\"integer\"},\"unusable\":{\"type\":\"integer\"},\"found\":{\"type\":\"integer\"},\"names_only\":{\"type\":\"integer\"},"
+	  "\"proposed\":{\"type\":\"integer\"},\"refreshed\":{\"type\":\"integer\"},\"skipped\":{\"type\":\"integer\"},"
+	  "\"elapsed_ms\":{\"type\":\"integer\"},\"pairs\":{\"type\":\"array\"}}}" },
 	{ "OpenAPI", "{\"type\":\"object\"}" },
 };
 

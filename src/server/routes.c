@@ -10,6 +10,7 @@
 
 #include "http.h"
 #include "routes_border.h"
+#include "routes_merge.h"
 #include "mmis/audit.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
@@ -617,5 +618,20 @@ const struct route server_routes[] = {
 	{ "GET", "/api/v1/border/summary", PERM_BORDER_SUPERVISE, 0, h_border_summary,
 	  "A day's crossings by BCP and refusals by ground", NULL, "BorderSummary", 200, "date",
 	  NULL },
+	{ "GET", "/api/v1/merges", PERM_BORDER_SUPERVISE, 0, h_merges,
+	  "Merge proposals of duplicate persons: the open queue, or the decisions", NULL,
+	  "MergeList", 200, "status,limit,offset", NULL },
+	{ "POST", "/api/v1/merges/detect", PERM_BORDER_SUPERVISE, ROUTE_BODY, h_merges_detect,
+	  "Detect duplicate persons in reach and store proposals", "DetectNew", "DetectResult", 200,
+	  NULL, NULL },
+	{ "GET", "/api/v1/merges/{id}", PERM_BORDER_SUPERVISE, 0, h_merge_get,
+	  "A proposal: both persons side by side, with the explanation", NULL, "Merge", 200, NULL,
+	  NULL },
+	{ "POST", "/api/v1/merges/{id}/accept", PERM_BORDER_SUPERVISE, ROUTE_BODY, h_merge_accept,
+	  "Merge the two persons (reversible)", "MergeAccept", "Merge", 200, NULL, NULL },
+	{ "POST", "/api/v1/merges/{id}/reject", PERM_BORDER_SUPERVISE, ROUTE_BODY, h_merge_reject,
+	  "Record that the two are different people", "MergeNote", "Merge", 200, NULL, NULL },
+	{ "POST", "/api/v1/merges/{id}/revert", PERM_BORDER_SUPERVISE, ROUTE_BODY, h_merge_revert,
+	  "Undo an accepted merge exactly", "MergeRevert", "Merge", 200, NULL, NULL },
 };
 const size_t server_route_count = sizeof(server_routes) / sizeof(server_routes[0]);

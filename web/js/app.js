@@ -12,6 +12,7 @@ import * as auditPage from './pages/audit.js';
 import * as soonPage from './pages/soon.js';
 import * as borderPage from './pages/border.js';
 import * as supervisorPage from './pages/supervisor.js';
+import * as duplicatesPage from './pages/duplicates.js';
 
 // The routes; `perm` is the permission (from GET /api/v1/me) a route and its menu entry need.
 // The server checks every call again: hiding a link is for clarity, not for security.
@@ -20,6 +21,7 @@ const routes = [
 	{ path: '/home', page: homePage, nav: 'nav.home' },
 	{ path: '/border', page: borderPage, nav: 'nav.border', perm: 'border.write' },
 	{ path: '/border/supervisor', page: supervisorPage, nav: 'nav.border_supervisor', perm: 'border.supervise' },
+	{ path: '/border/duplicates', page: duplicatesPage, nav: 'nav.duplicates', perm: 'border.supervise' },
 	{ path: '/cases', page: soonPage, nav: 'nav.cases', perm: 'case.read' },
 	{ path: '/returns', page: soonPage, nav: 'nav.returns', perm: 'avrr.read' },
 	{ path: '/statistics', page: soonPage, nav: 'nav.statistics', perm: 'stats.read' },

@@ -10,6 +10,7 @@ const TILES = [
 	{ href: '#/audit', perm: 'audit.read', title: 'nav.audit', text: 'home.audit' },
 	{ href: '#/border', perm: 'border.write', title: 'nav.border', text: 'home.border' },
 	{ href: '#/border/supervisor', perm: 'border.supervise', title: 'nav.border_supervisor', text: 'home.border_supervisor' },
+	{ href: '#/border/duplicates', perm: 'border.supervise', title: 'nav.duplicates', text: 'home.duplicates' },
 	{ href: '#/cases', perm: 'case.read', title: 'nav.cases', text: 'home.cases', soon: true },
 	{ href: '#/returns', perm: 'avrr.read', title: 'nav.returns', text: 'home.returns', soon: true },
 	{ href: '#/statistics', perm: 'stats.read', title: 'nav.statistics', text: 'home.statistics', soon: true },
