@@ -38,16 +38,5 @@ echo "## Crossings: recorded over HTTP"
 echo
 "$here/http_cross_bench.sh" "$build" "$work/http-cross"
 echo
-echo "## Identity matching: alert-list screening, with pg_trgm as the baseline"
-echo
-# MATCH_ENTRIES / MATCH_QUERIES / MATCH_PG_QUERIES make a quicker run (e.g. 100000 / 2000 / 500).
-python3 "$here/match/eval.py" screen --build "$build" --work "$work/match" \
-	--entries "${MATCH_ENTRIES:-1000000}" --queries "${MATCH_QUERIES:-10000}" \
-	--pg "$url" --pg-queries "${MATCH_PG_QUERIES:-1000}" --misses "${MATCH_MISSES:-3}"
-rm -rf "$work/match"
-echo
-echo "## Identity matching: de-duplicating person records"
-echo
-python3 "$here/match/eval.py" dedup --build "$build" --work "$work/dedup" \
-	--records "${DEDUP_RECORDS:-1000000}" --threads 2
-rm -rf "$work/dedup"
+# Alert-list screening beside pg_trgm, and de-duplication (sizes: see bench/match/run.sh).
+"$here/match/run.sh" "$build" "$url" "$work/match"
