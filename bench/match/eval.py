@@ -7,6 +7,7 @@ memory, and de-duplication; prints Markdown tables (and writes the figures as JS
   eval.py screen --build BUILD [--entries N] [--queries Q] [--pg URL] [--pg-queries P]
                  [--work DIR] [--seed S] [--json FILE] [--misses K]
   eval.py dedup  --build BUILD [--records N] [--threads T] [--work DIR] [--seed S] [--json FILE]
+  eval.py e2e    --build BUILD --mmis MMIS [--entries N] [--queries Q] [--work DIR] [--seed S]
 
 BUILD is a meson build tree with bench/match_bench (bench/match_bench.c). Test sets come from
 bench/match/gen.py. `screen` searches the list once at the bottom of the sweep (0.60, hits kept
@@ -64,7 +65,8 @@ def default_threshold():
 
 def run(cmd, **kw):
     t0 = time.monotonic()
-    p = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE, text=True, check=True, **kw)
+    p = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE, text=True, check=True,
+                       **kw)
     return p.stdout, time.monotonic() - t0
 
 
@@ -634,6 +636,75 @@ def cmd_dedup(a):
 
 
 # ---------------------------------------------------------------------------------------------
+# e2e: `mmis watchlist import` and `mmis screen` on the same files
+
+
+def cmd_e2e(a):
+    """The product end to end: a new SQLite database, the list imported with `mmis watchlist
+    import`, the queries screened by `mmis screen` (loading the lists, then JSON lines in and
+    out), and its hits compared with match_bench's on the same files."""
+    tdef = default_threshold()
+    mb = os.path.join(a.build, "bench", "match_bench")
+    os.makedirs(a.work, exist_ok=True)
+    run([sys.executable, os.path.join(HERE, "gen.py"), "screen", "--entries", a.entries,
+         "--queries", a.queries, "--seed", a.seed, "--out", a.work])
+    lst = os.path.join(a.work, "list.csv")
+    qf = os.path.join(a.work, "queries.jsonl")
+    queries = read_queries(qf)
+    stripped = os.path.join(a.work, "screen-in.jsonl")
+    with open(stripped, "w", encoding="utf-8") as f:
+        for q in queries:
+            f.write(json.dumps({k: q[k] for k in ("id", "name", "birth_date", "nationality",
+                                                  "sex")}, ensure_ascii=False) + "\n")
+    db = os.path.join(a.work, "e2e.db")
+    env = dict(os.environ, MMIS_AUDIT_KEY=os.path.join(a.work, "audit.key"))
+    env.pop("MMIS_DB", None)
+    pw = os.path.join(a.work, "pw")
+    with open(pw, "w", encoding="utf-8") as f:
+        f.write("Correct-Horse-Battery-9\n")
+    mmis = [a.mmis, "--db", db]
+    run(mmis + ["init", "--admin-password-file", pw], env=env, stderr=subprocess.DEVNULL)
+    _, import_s = run(mmis + ["watchlist", "import", lst, "--list", "bench"], env=env,
+                      stderr=subprocess.DEVNULL)
+    with open(os.devnull, encoding="utf-8") as empty:
+        _, load_s = run(mmis + ["screen"], env=env, stdin=empty, stderr=subprocess.DEVNULL)
+    with open(stripped, encoding="utf-8") as inp:
+        out, screen_s = run(mmis + ["screen", "--threshold", tdef, "--limit", LIMIT], env=env,
+                            stdin=inp, stderr=subprocess.DEVNULL)
+    hits = {}
+    for line in out.splitlines():
+        o = json.loads(line)
+        hits[o["id"]] = [(h["entry_id"], h["score"]) for h in o["hits"]]
+    m = metrics(queries, hits, tdef)
+    res = os.path.join(a.work, "bench.tsv")
+    bench_json([mb, "screen", lst, qf, res, LIMIT, tdef])
+    ref = read_hits(res)
+    same = sum(1 for q in queries
+               if [e for e, _ in hits.get(q["id"], [])] == [e for e, _ in ref.get(q["id"], [])])
+    report = {"entries": a.entries, "queries": len(queries), "import_s": import_s,
+              "load_s": load_s, "screen_s": screen_s, "answered": len(hits),
+              "same_hits_as_match_bench": same, "recall_all": m["recall_all"],
+              "alarms_per_1000_all": m["alarms_per_1000_all"], "precision": m["precision"]}
+    print("`mmis watchlist import` and `mmis screen` (SQLite, threshold %.2f, limit %d) on the "
+          "same files: %d entries, %d queries.\n" % (tdef, LIMIT, a.entries, len(queries)))
+    print("| step | time |")
+    print("| --- | ---: |")
+    print("| mmis watchlist import (%d entries) | %.1f s |" % (a.entries, import_s))
+    print("| mmis screen, no queries (start, load the lists, build the index) | %.1f s |" % load_s)
+    print("| mmis screen, %d queries | %.1f s (%.2f ms a query beyond the loading) |"
+          % (len(queries), screen_s, max(screen_s - load_s, 0) * 1000 / len(queries)))
+    print()
+    print("Answers: %d of %d queries; the same hits, in the same order, as match_bench's for %d "
+          "(%s); recall %s, false alarms %.1f per 1,000 non-listed travellers.\n"
+          % (len(hits), len(queries), same, pct(same / len(queries)), pct(m["recall_all"]),
+             m["alarms_per_1000_all"]))
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=1)
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def main():
@@ -657,11 +728,16 @@ def main():
     d.add_argument("--seed", type=int, default=5)
     d.add_argument("--work", required=True)
     d.add_argument("--json")
+    e = sub.add_parser("e2e")
+    e.add_argument("--build", required=True)
+    e.add_argument("--mmis", required=True, help="the built mmis program")
+    e.add_argument("--entries", type=int, default=100000)
+    e.add_argument("--queries", type=int, default=2000)
+    e.add_argument("--seed", type=int, default=5)
+    e.add_argument("--work", required=True)
+    e.add_argument("--json")
     a = ap.parse_args()
-    if a.cmd == "screen":
-        cmd_screen(a)
-    else:
-        cmd_dedup(a)
+    {"screen": cmd_screen, "dedup": cmd_dedup, "e2e": cmd_e2e}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 #   bench/match/run.sh BUILD_DIR POSTGRES_URL [WORK_DIR]
 # POSTGRES_URL is a throwaway server for the pg_trgm baseline (tests/pg.sh start DIR prints one).
 # Smaller runs: MATCH_ENTRIES (default 1000000), MATCH_QUERIES (10000), MATCH_PG_QUERIES (1000),
-# MATCH_MISSES (examples of misses and false alarms per kind, 3), DEDUP_RECORDS (1000000).
+# MATCH_MISSES (examples of misses and false alarms per kind, 3), DEDUP_RECORDS (1000000),
+# E2E_ENTRIES (1000000) and E2E_QUERIES (10000) for `mmis screen` end to end.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: bench/match/run.sh BUILD_DIR POSTGRES_URL [WORK_DIR]}
@@ -27,3 +28,14 @@ echo
 python3 "$here/eval.py" dedup --build "$build" --work "$work/dedup" \
 	--records "${DEDUP_RECORDS:-1000000}" --threads 2 --json "$work/dedup.json"
 rm -rf "$work/dedup"
+echo
+echo "## Identity matching: \`mmis watchlist import\` and \`mmis screen\` end to end"
+echo
+if "$build/src/mmis" screen --help >/dev/null 2>&1; then
+	python3 "$here/eval.py" e2e --build "$build" --mmis "$build/src/mmis" --work "$work/e2e" \
+		--entries "${E2E_ENTRIES:-1000000}" --queries "${E2E_QUERIES:-10000}" \
+		--json "$work/e2e.json"
+	rm -rf "$work/e2e"
+else
+	echo "(this build's mmis has no screen command)"
+fi
