@@ -756,8 +756,9 @@ enum mmis_err protect_dashboard(const struct mmis_ctx *cx, const struct actor *a
 	if ((rc = dash_rows(cx->store, "SELECT c.id, c.reflection_end, u.display_name, c.surname, "
 			    "c.given_names FROM protect_case c LEFT JOIN app_user u ON u.id = "
 			    "c.worker_id WHERE c.state <> 'closed' AND c.reflection_end IS NOT NULL "
-			    "AND c.reflection_end <= ? AND " SCOPED " ORDER BY c.reflection_end, c.id "
-			    "LIMIT 200", (const char *const[]){ warn, all, ag }, 3, n_refl, &part,
+			    "AND c.reflection_end >= ? AND c.reflection_end <= ? AND " SCOPED
+			    " ORDER BY c.reflection_end, c.id LIMIT 200",
+			    (const char *const[]){ today, warn, all, ag }, 4, n_refl, &part,
 			    err)))
 		goto done;
 	json_object_set_new(o, "reflection_ending", part);

@@ -962,10 +962,18 @@ static json_t *form_row(struct store_stmt *st, void *ctx)
 	const struct form *f = form_find(store_column_text(st, 1));
 	json_t *answers = NULL, *filtered;
 
-	if (json_is_null(answers = json_loads(store_column_text(st, 3), 0, NULL)) || !answers)
+	answers = json_loads(store_column_text(st, 3), 0, NULL);
+	if (!json_is_object(answers)) { /* json_is_object evaluates its argument twice */
+		json_decref(answers);
 		answers = json_object();
+	}
 	filtered = f ? form_filter(f, answers, v->scopes) : json_object();
 	json_decref(answers);
+	if (v->scopes && !json_object_size(filtered) && strcmp(store_column_text(st, 1),
+							       PROTECT_SCREENING_FORM)) {
+		json_decref(filtered); /* a receiving agency learns nothing of a form it may not read */
+		return NULL;
+	}
 	return json_pack("{s:s?, s:s?, s:I, s:o, s:s?, s:s?}", "id", store_column_text(st, 0),
 			 "form", store_column_text(st, 1), "form_version",
 			 (json_int_t)store_column_int64(st, 2), "answers", filtered, "created_at",
@@ -1436,17 +1444,19 @@ enum mmis_err case_list(const struct mmis_ctx *cx, const struct actor *a,
 				"(SELECT COUNT(*) FROM protect_referral r WHERE r.case_id = c.id AND "
 				"r.state = 'pending') AS pending_referrals, "
 				"CASE WHEN c.state <> 'closed' AND c.reflection_end IS NOT NULL AND "
-				"c.reflection_end <= ? THEN 1 ELSE 0 END AS ending "
+				"c.reflection_end >= ? AND c.reflection_end <= ? THEN 1 ELSE 0 END AS "
+				"ending "
 				LIST_WHERE ") q ORDER BY (CASE WHEN q.overdue > 0 THEN 0 WHEN q.ending "
 				"= 1 THEN 1 ELSE 2 END), (CASE WHEN q.overdue > 0 THEN q.next_due ELSE "
 				"'' END), (CASE WHEN q.ending = 1 THEN q.reflection_end ELSE '' END), "
 				"q.updated_at DESC, q.id LIMIT ? OFFSET ?", &st, err)))
 		goto done;
 	store_bind_text(st, 1, today);
-	store_bind_text(st, 2, warn_until);
-	bind_list(st, 3, a, sc, f);
-	store_bind_int64(st, 13, limit);
-	store_bind_int64(st, 14, offset);
+	store_bind_text(st, 2, today);
+	store_bind_text(st, 3, warn_until);
+	bind_list(st, 4, a, sc, f);
+	store_bind_int64(st, 14, limit);
+	store_bind_int64(st, 15, offset);
 	while (!(rc = store_step(st, &row, err)) && row) {
 		json_t *o = json_pack("{s:s?, s:s?, s:o, s:o, s:b, s:s?, s:s?, s:o, s:s?, s:o, s:b, "
 				      "s:I, s:o, s:I, s:b}",

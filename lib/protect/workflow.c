@@ -280,11 +280,13 @@ enum mmis_err access_check(const char *action, const struct actor *a, const stru
 		return mmis_error_set(err, MMIS_EDENIED, NULL, "no access rule for %s", action);
 	sc = actor_scope(a, r->perm);
 	sees = !c || (rel && (rel->full || rel->referred));
-	if (!sees)
-		return mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such case");
-	if (sc == SCOPE_NONE)
+	/* Without the permission at all: refused, whether or not the case exists (this tells
+	 * nothing); with it, a case out of reach does not exist. */
+	if (sc == SCOPE_NONE && (sees || actor_scope(a, PERM_CASE_READ) == SCOPE_NONE))
 		return mmis_error_set(err, MMIS_EDENIED, NULL, "not allowed: %s needs the permission %s",
 				      action, perm_name(r->perm));
+	if (!sees)
+		return mmis_error_set(err, MMIS_ENOTFOUND, "id", "no such case");
 	if (!c) /* no one case: a creation, or a list narrowed to the scope */
 		return MMIS_OK;
 	if ((r->reach & REACH_ANY) ||
