@@ -332,7 +332,7 @@ static enum mmis_err child_case(struct demo *d, int n, enum profile_kind kind, i
 	size_t p = 0;
 	while (people[p].kind != kind)
 		p++;
-	char opened[DATE_STR_MAX], id[UUID_STR_MAX], birth[8], appointed[DATE_STR_MAX];
+	char opened[DATE_STR_MAX], id[UUID_STR_MAX], birth[16], appointed[DATE_STR_MAX];
 	int ago = 3 + below(&d->r, 120);
 	enum mmis_err rc;
 
