@@ -12,23 +12,31 @@
  *   P  the consonant key, when it has two letters or more (Arabic script "mhmd" reaches Mohamed)
  *   D  of two neighbouring parts written together ("abdel kader" reaches "abdelkader" both ways)
  *   N  a document number
- * A part is common when more than `common_cap` records (1,000 + one in 1,000) hold its canonical
- * key (its class, else its consonant key, else its skeleton): "Mohammed", "Ali", "Khan" in a list
- * of the region. Iterating the lists of a common part would cost a pass over a large share of all
- * records for every query, so two common parts of one name are also indexed together:
- *   Q  the two canonical keys (class and consonant key both, so that a misspelt common name still
- *      meets them), for searching
+ * A part is common when more than `common_cap` records (1,000 + one in 1,000) hold its class, or
+ * else its skeleton (counted as records are added): "Mohammed", "Ali", "Khan" in a list of the
+ * region. Iterating the lists of a common part would cost a pass over a large share of all
+ * records for every query, so two common parts of one name are also indexed together, by their
+ * canonical keys (the class, else the skeleton):
+ *   Q  the two canonical keys, for searching
  *   Y  the same with a birth year, for de-duplication
  *
- * Search. The query's parts (and joined neighbours) are its units. Rare units iterate their lists
- * (a list longer than four times the cap, a deletion key of a common name, is skipped), counting
- * per record the units that reached it; pairs of common units reach records through their Q
- * lists. A record is a candidate when at least two units agree (one when no name of the query has
- * two parts that are not particles, or the record has a one-part name), or a document number
- * reaches it. A record reached by rare units only is checked directly for the common units (a part
- * of the same class, consonant key or skeleton): cheap, as it reads a few part numbers. When more
- * than MAX_SCORED records qualify (a very common name and no rarer part), those that agree on
- * most units and on the birth year are scored, MAX_SCORED of them.
+ * Search. The query's parts (and joined neighbours) are its units. Rare units iterate their lists,
+ * counting per record the units that reached it; a list longer than the cap (a deletion key or
+ * consonant key shared with a common name) is skipped at first, and the unit is then "incomplete".
+ * A unit one edit from a common part (the skeletons and deletion neighbourhoods of the common parts
+ * are kept in a small sorted table) is also looked for as that common part: a misspelt "Mohammed"
+ * meets the Mohammeds. Pairs of common units reach records through their Q lists (skipped when
+ * long and the query has a rarer part to go by). A record is a candidate when at least two units
+ * agree (one when no name of the query has two parts that are not particles, or the record has a
+ * one-part name; one less per incomplete unit), or a document number reaches it. A record reached
+ * by rare units only is checked for the common units with its signature, a 64-bit Bloom filter of
+ * its common parts' canonical keys, without reading the record. When more than MAX_SCORED records
+ * qualify (a very common name and no rarer part), those that agree on most units, on the number of
+ * parts and on the birth year are scored, MAX_SCORED of them (the rescoring window).
+ *
+ * De-duplication searches each record against those after it, with the birth year as a blocking
+ * key: records born in another year are skipped while the lists are read, and pairs of common
+ * parts go through Y keys (docs/matching.md states the rule).
  *
  * Layout: keys sorted, a directory over their top bits, an offset per key and one array of record
  * numbers (ascending within a key), twice (the part keys, the pair keys). Searching uses scratch
@@ -48,6 +56,7 @@
 #define DEL_MIN 4        /* skeletons this long or longer get deletion keys */
 #define MAX_SCORED 150   /* candidates scored at most (the rescoring window) */
 #define RANK_SINGLE 0x80
+#define PREFETCH 8       /* records ahead to ask the memory for */
 
 struct rec {
 	uint32_t id;
@@ -1067,7 +1076,7 @@ static bool rec_has(const struct match_index *ix, uint32_t r, const struct unit 
 	return false;
 }
 
-/* Add one to the count of record r for unit `stamp`, once; `create`: may become a candidate. */
+/* Add `add` to the count of record r for unit `stamp`, once per unit. */
 static inline void hit(struct scratch *s, uint32_t r, uint8_t stamp, uint8_t add, size_t *nt)
 {
 	if (s->last[r] == stamp)
@@ -1179,7 +1188,7 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 					continue;
 				}
 				if (u->incomplete) /* a second chance, at a cost */
-					unit_lists(ix, u, keys, nk, 4 * ix->common_cap);
+					unit_lists(ix, u, keys, nk, 2 * ix->common_cap);
 				n_rare++;
 				n_rare_parts++;
 				n_incomplete += u->incomplete;
@@ -1272,6 +1281,11 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 	for (size_t t = 0; t < nt; t++) {
 		uint32_t r = s->touched[t];
 		unsigned c = s->cnt[r];
+		if (t + PREFETCH < nt) {
+			/* the records are spread over the arrays: ask for them ahead */
+			__builtin_prefetch(&ix->sig[s->touched[t + PREFETCH]]);
+			__builtin_prefetch(&ix->rank_parts[s->touched[t + PREFETCH]]);
+		}
 		s->last[r] = 0;
 		if (c >= need) {
 			s->cand[nc++] = r; /* the common case: no need to read the record */
@@ -1299,6 +1313,8 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 		unsigned hist[256] = { 0 }, cut = 255, acc = 0;
 		for (size_t i = 0; i < nc; i++) {
 			uint32_t r = s->cand[i];
+			if (i + PREFETCH < nc)
+				__builtin_prefetch(&ix->rank_year[s->cand[i + PREFETCH]]);
 			s->last[r] = (uint8_t)quick_rank(ix, s, q, r); /* stamps are done with */
 			hist[s->last[r]]++;
 		}
@@ -1322,6 +1338,10 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 		const struct rec *rec = &ix->recs[r];
 		struct mevidence ev;
 		s->cnt[r] = 0;
+		if (i + 4 < nc)
+			__builtin_prefetch(&ix->recs[s->cand[i + 4]]);
+		if (i + 2 < nc)
+			__builtin_prefetch(&ix->npool[ix->recs[s->cand[i + 2]].names]);
 		if (!ok)
 			continue;
 		size_t ne = rec_names(ix, rec, em);
@@ -1441,6 +1461,8 @@ enum mmis_err match_index_search(const struct match_index *ix, const struct matc
 	*n_hits = 0;
 	if (!ix->built)
 		return mmis_error_set(err, MMIS_ECONFLICT, NULL, "the index is not built yet");
+	if (!(threshold >= 0.0 && threshold <= 1.0))
+		return mmis_error_set(err, MMIS_EINVAL, "threshold", "threshold must be from 0 to 1");
 	if (!query)
 		return mmis_error_set(err, MMIS_EINVAL, "name", "no query");
 	if ((rc = query_prepare(&q, query, err)) != MMIS_OK)
@@ -1610,6 +1632,8 @@ enum mmis_err match_dedup(const struct match_index *ix, double threshold, unsign
 
 	if (!ix->built)
 		return mmis_error_set(err, MMIS_ECONFLICT, NULL, "the index is not built yet");
+	if (!(threshold >= 0.0 && threshold <= 1.0))
+		return mmis_error_set(err, MMIS_EINVAL, "threshold", "threshold must be from 0 to 1");
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;
