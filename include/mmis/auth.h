@@ -43,6 +43,7 @@ enum perm {
 	PERM_STATS_READ,        /* aggregated, disclosure-controlled statistics */
 	PERM_STATS_UNSUPPRESSED,/* statistics without small-cell suppression (internal) */
 	PERM_EXCHANGE,          /* partners, packages in and out */
+	PERM_CASE_IDENTIFY,     /* formal identification of victims of trafficking (the team) */
 	PERM__COUNT
 };
 
@@ -60,7 +61,7 @@ struct role {
 };
 
 /* The roles: admin, auditor, border_officer, border_supervisor, case_worker, case_supervisor,
- * return_counsellor, analyst, exchange_officer. */
+ * identification_officer, return_counsellor, analyst, exchange_officer. */
 size_t role_count(void);
 const struct role *role_at(size_t i);
 const struct role *role_find(const char *name); /* NULL when unknown */

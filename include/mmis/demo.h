@@ -17,8 +17,9 @@
 
 /*
  * Fill the database with demo data: the agencies Border Police (BP), Directorate for Migration
- * (DM), Centre for Social Work Podgorica (CSW-PG), an NGO shelter (NGO-SHELTER) and IOM Montenegro
- * (IOM), and one user per role with the documented demo passwords (docs/demo.md). Refuses
+ * (DM), Centre for Social Work Podgorica (CSW-PG), an NGO shelter (NGO-SHELTER), IOM Montenegro
+ * (IOM) and the police anti-trafficking unit (POL-AT), users of every role with the documented
+ * demo passwords (docs/demo.md), border crossings and protection cases. Refuses
  * (MMIS_ECONFLICT) a database that already has users other than the demo's.
  * `accounts_out` (may be NULL) receives a JSON array of {username, role, agency, password}.
  */

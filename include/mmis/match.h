@@ -125,8 +125,11 @@ struct match_hit {
  * `limit` of them, into `hits` (room for `limit`), their number in *n_hits. A document number of
  * the query equal (after normalisation) to one of a record's is a hit with score 1 whatever the
  * names say. Candidates come from the index (name parts, their equivalence classes, phonetic keys
- * and near spellings), never from a scan of every record. MMIS_EINVAL when the query has no name
- * that normalises and no document.
+ * and near spellings), never from a scan of every record; when more than 150 records qualify (a
+ * very common name and nothing rarer), the 150 agreeing on most parts and on the birth year are
+ * scored (docs/matching.md). MMIS_EINVAL when the query has no name that normalises and no
+ * document ("name"), or the threshold is not within [0, 1] ("threshold"). MMIS_ECONFLICT before
+ * match_index_build.
  */
 enum mmis_err match_index_search(const struct match_index *ix, const struct match_record *query,
 				 double threshold, size_t limit, struct match_hit *hits,
@@ -137,7 +140,9 @@ void match_hits_free(struct match_hit *hits, size_t n);
  * Duplicates within one built index: every pair (a, b), a < b, scoring at least `threshold`,
  * given to `pair` (from the calling thread only, in no particular order; the reasons are the
  * callback's to keep or free); `threads` workers search (0 = one per core). Stops and returns the
- * callback's error when it returns non-zero.
+ * callback's error when it returns non-zero. Blocking: two records are compared when they share
+ * two name parts (or a rarer and a common one) and a birth year (or either has none), or a
+ * document number (docs/matching.md).
  */
 typedef enum mmis_err (*match_pair_fn)(void *ctx, uint32_t a, uint32_t b, double score,
 				       json_t *reasons);

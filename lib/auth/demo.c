@@ -9,6 +9,7 @@
 #include "mmis/border.h"
 #include "mmis/dedup.h"
 #include "mmis/demo.h"
+#include "mmis/protect.h"
 
 struct demo_agency {
 	const char *code, *name, *kind;
@@ -20,6 +21,7 @@ static const struct demo_agency demo_agencies[] = {
 	{ "CSW-PG", "Centre for Social Work Podgorica", "social_work" },
 	{ "NGO-SHELTER", "NGO shelter (demo)", "ngo" },
 	{ "IOM", "IOM Montenegro", "international" },
+	{ "POL-AT", "Police anti-trafficking unit (identification team)", "police" },
 };
 
 struct demo_user {
@@ -37,6 +39,12 @@ static const struct demo_user demo_users[] = {
 	  "Demo-Caseworker-Niksic-7" },
 	{ "demo.casesup", "Ciril Case Supervisor (demo)", "case_supervisor", "CSW-PG",
 	  "Demo-Casesup-Cetinje-7" },
+	{ "demo.identify", "Ivana Identification (demo)", "identification_officer", "POL-AT",
+	  "Demo-Identify-Kolasin-7" },
+	{ "demo.atsup", "Tomislav Team Lead (demo)", "case_supervisor", "POL-AT",
+	  "Demo-Teamlead-Zabljak-7" },
+	{ "demo.shelter", "Sara Shelter (demo)", "case_worker", "NGO-SHELTER",
+	  "Demo-Shelter-Berane-7" },
 	{ "demo.return", "Radmila Return (demo)", "return_counsellor", "IOM", "Demo-Return-Herceg-7" },
 	{ "demo.analyst", "Andrej Analyst (demo)", "analyst", "DM", "Demo-Analyst-Tivat-7" },
 	{ "demo.exchange", "Elena Exchange (demo)", "exchange_officer", "DM",
@@ -136,6 +144,9 @@ enum mmis_err demo_seed(const struct mmis_ctx *cx, uint64_t seed, json_t **accou
 		/* Travellers recorded twice, and a detection (lib/person/demo_dedup.c). */
 		if (!rc)
 			rc = dedup_demo_seed(cx, &sys, &today, err);
+		/* Providers, projects and cases (lib/protect/demo_protect.c). */
+		if (!rc)
+			rc = protect_demo_seed(cx, seed, &today, err);
 	}
 	if (rc) {
 		store_rollback(cx->store, NULL);

@@ -2,8 +2,10 @@
  * roles.c - the roles and what each may do: one table, data rather than code.
  *
  * Least privilege: the administrator manages accounts but sees no border, case or return data
- * and cannot read the audit trail (the auditor does, and can change nothing); case workers see
- * only their own cases; nobody but the system sees statistics without small-cell suppression.
+ * and cannot read the audit trail (the auditor does, and can change nothing); case workers
+ * change only the cases assigned to them; nobody but the system sees statistics without
+ * small-cell suppression. What each case permission reaches in detail (own case, the agency's,
+ * a case referred to the agency within the consent) is the access table of lib/protect/workflow.c.
  */
 #include <assert.h>
 #include <stddef.h>
@@ -27,10 +29,14 @@ static const struct role roles[] = {
 		[PERM_SELF] = O_,
 		[PERM_AUDIT_READ] = L_,
 	} },
+	/* A border officer is a first responder: screens a person for vulnerability and opens the
+	 * case, which stays in reach while it is assigned to the officer (until transferred). */
 	{ "border_officer", "Border officer", {
 		[PERM_SELF] = O_,
 		[PERM_BORDER_READ] = A_,
 		[PERM_BORDER_WRITE] = O_,
+		[PERM_CASE_READ] = O_,
+		[PERM_CASE_WRITE] = O_,
 	} },
 	/* Overstays and reports need every crossing, whichever agency recorded it; corrections
 	 * stay within the supervisor's own agency. */
@@ -40,10 +46,12 @@ static const struct role roles[] = {
 		[PERM_BORDER_WRITE] = A_,
 		[PERM_BORDER_SUPERVISE] = A_,
 	} },
-	/* Cases referred in from another agency are reached through the referral, not this table. */
+	/* A case worker reads the agency's cases (issue 6: "their own cases, their agency's") and
+	 * changes the ones assigned to them. Cases referred in from another agency are reached
+	 * through the referral, within the consent, not through this table. */
 	{ "case_worker", "Protection case worker", {
 		[PERM_SELF] = O_,
-		[PERM_CASE_READ] = O_,
+		[PERM_CASE_READ] = A_,
 		[PERM_CASE_WRITE] = O_,
 	} },
 	{ "case_supervisor", "Protection case supervisor", {
@@ -51,6 +59,14 @@ static const struct role roles[] = {
 		[PERM_CASE_READ] = A_,
 		[PERM_CASE_WRITE] = A_,
 		[PERM_CASE_SUPERVISE] = A_,
+	} },
+	/* A member of the Team for Formal Identification of victims of trafficking: a case worker
+	 * who may also decide formal identification on the cases of the team's agency. */
+	{ "identification_officer", "Identification team member", {
+		[PERM_SELF] = O_,
+		[PERM_CASE_READ] = A_,
+		[PERM_CASE_WRITE] = O_,
+		[PERM_CASE_IDENTIFY] = A_,
 	} },
 	{ "return_counsellor", "Return counsellor", {
 		[PERM_SELF] = O_,
@@ -93,6 +109,7 @@ static const char *const perm_names[PERM__COUNT] = {
 	[PERM_STATS_READ] = "stats.read",
 	[PERM_STATS_UNSUPPRESSED] = "stats.unsuppressed",
 	[PERM_EXCHANGE] = "exchange",
+	[PERM_CASE_IDENTIFY] = "case.identify",
 };
 
 static const char *const scope_names[] = {

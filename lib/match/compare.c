@@ -9,7 +9,9 @@
  *   similar      an initial and a name starting with it                     0.80
  *   phonetic     same consonant key, e.g. Arabic script "mhmd" / "mohamed"  at least 0.88
  *   similar      Jaro-Winkler of the skeletons, raised to 0.90 for one edit after the first letter
- *                (parts of 4 letters or more) and to 0.85 for two edits (7 or more)
+ *                (parts of 4 letters or more) and to 0.85 for two edits (7 or more); when an
+ *                upper bound from the letters the two share is under 0.6, that bound (a pair
+ *                under 0.6 counts nothing, so its exact value would change nothing)
  * Two parts in different equivalence classes are different names (Mohamed / Mahmoud): at most
  * 0.75 whatever the letters say.
  *
@@ -46,6 +48,34 @@ static const char *const how_name[] = {
 	[H_DIFFERENT] = "different",
 };
 
+static unsigned letters_in(const struct mpart *a, uint32_t mask)
+{
+	unsigned m = 0;
+	for (size_t i = 0; i < a->slen; i++)
+		m += (mask >> (a->skel[i] >= 'a' && a->skel[i] <= 'z' ? a->skel[i] - 'a' : 26)) & 1;
+	return m;
+}
+
+/*
+ * An upper bound of the Jaro-Winkler similarity of two skeletons from the letters they share
+ * (Jaro's matches are at most the letters of each found in the other) and their common prefix.
+ */
+static double jw_bound(const struct mpart *a, const struct mpart *b)
+{
+	unsigned ma = letters_in(a, b->lmask), mb = letters_in(b, a->lmask), m = ma < mb ? ma : mb;
+	size_t prefix = 0;
+	double jaro;
+
+	if (!a->slen || !b->slen)
+		return 0.0;
+	jaro = ((double)m / a->slen + (double)m / b->slen + 1.0) / 3.0;
+	if (!m)
+		return 0.0;
+	while (prefix < 4 && prefix < a->slen && prefix < b->slen && a->skel[prefix] == b->skel[prefix])
+		prefix++;
+	return jaro > 0.7 ? jaro + (double)prefix * 0.1 * (1.0 - jaro) : jaro;
+}
+
 static double part_sim(const struct mpart *a, const struct mpart *b, enum how *how)
 {
 	double s;
@@ -68,6 +98,12 @@ static double part_sim(const struct mpart *a, const struct mpart *b, enum how *h
 		*how = a->text[0] == b->text[0] ? H_INITIAL : H_DIFFERENT;
 		return a->text[0] == b->text[0] ? S_INITIAL : 0.0;
 	}
+	bool phon_eq = a->plen >= 2 && a->plen == b->plen && !memcmp(a->phon, b->phon, a->plen);
+	s = jw_bound(a, b);
+	if (s < S_NOTHING && !phon_eq) {
+		*how = H_DIFFERENT; /* not worth computing: at most this, and counts nothing */
+		return s;
+	}
 	s = mjaro_winkler(a->skel, a->slen, b->skel, b->slen);
 	*how = H_SIMILAR;
 	minlen = a->slen < b->slen ? a->slen : b->slen;
@@ -81,8 +117,7 @@ static double part_sim(const struct mpart *a, const struct mpart *b, enum how *h
 	if (a->cls && b->cls) {
 		if (s > S_OTHER_CLASS)
 			s = S_OTHER_CLASS;
-	} else if (s < S_PHONETIC && a->plen >= 2 && a->plen == b->plen &&
-		   !memcmp(a->phon, b->phon, a->plen)) {
+	} else if (s < S_PHONETIC && phon_eq) {
 		s = S_PHONETIC;
 		*how = H_PHONETIC;
 	}

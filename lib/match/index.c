@@ -12,23 +12,31 @@
  *   P  the consonant key, when it has two letters or more (Arabic script "mhmd" reaches Mohamed)
  *   D  of two neighbouring parts written together ("abdel kader" reaches "abdelkader" both ways)
  *   N  a document number
- * A part is common when more than `common_cap` records (1,000 + one in 1,000) hold its canonical
- * key (its class, else its consonant key, else its skeleton): "Mohammed", "Ali", "Khan" in a list
- * of the region. Iterating the lists of a common part would cost a pass over a large share of all
- * records for every query, so two common parts of one name are also indexed together:
- *   Q  the two canonical keys (class and consonant key both, so that a misspelt common name still
- *      meets them), for searching
+ * A part is common when more than `common_cap` records (1,000 + one in 1,000) hold its class, or
+ * else its skeleton (counted as records are added): "Mohammed", "Ali", "Khan" in a list of the
+ * region. Iterating the lists of a common part would cost a pass over a large share of all
+ * records for every query, so two common parts of one name are also indexed together, by their
+ * canonical keys (the class, else the skeleton):
+ *   Q  the two canonical keys, for searching
  *   Y  the same with a birth year, for de-duplication
  *
- * Search. The query's parts (and joined neighbours) are its units. Rare units iterate their lists
- * (a list longer than four times the cap, a deletion key of a common name, is skipped), counting
- * per record the units that reached it; pairs of common units reach records through their Q
- * lists. A record is a candidate when at least two units agree (one when no name of the query has
- * two parts that are not particles, or the record has a one-part name), or a document number
- * reaches it. A record reached by rare units only is checked directly for the common units (a part
- * of the same class, consonant key or skeleton): cheap, as it reads a few part numbers. When more
- * than MAX_SCORED records qualify (a very common name and no rarer part), those that agree on
- * most units and on the birth year are scored, MAX_SCORED of them.
+ * Search. The query's parts (and joined neighbours) are its units. Rare units iterate their lists,
+ * counting per record the units that reached it; a list longer than the cap (a deletion key or
+ * consonant key shared with a common name) is skipped at first, and the unit is then "incomplete".
+ * A unit one edit from a common part (the skeletons and deletion neighbourhoods of the common parts
+ * are kept in a small sorted table) is also looked for as that common part: a misspelt "Mohammed"
+ * meets the Mohammeds. Pairs of common units reach records through their Q lists (skipped when
+ * long and the query has a rarer part to go by). A record is a candidate when at least two units
+ * agree (one when no name of the query has two parts that are not particles, or the record has a
+ * one-part name; one less per incomplete unit), or a document number reaches it. A record reached
+ * by rare units only is checked for the common units with its signature, a 64-bit Bloom filter of
+ * its common parts' canonical keys, without reading the record. When more than MAX_SCORED records
+ * qualify (a very common name and no rarer part), those that agree on most units, on the number of
+ * parts and on the birth year are scored, MAX_SCORED of them (the rescoring window).
+ *
+ * De-duplication searches each record against those after it, with the birth year as a blocking
+ * key: records born in another year are skipped while the lists are read, and pairs of common
+ * parts go through Y keys (docs/matching.md states the rule).
  *
  * Layout: keys sorted, a directory over their top bits, an offset per key and one array of record
  * numbers (ascending within a key), twice (the part keys, the pair keys). Searching uses scratch
@@ -48,6 +56,7 @@
 #define DEL_MIN 4        /* skeletons this long or longer get deletion keys */
 #define MAX_SCORED 150   /* candidates scored at most (the rescoring window) */
 #define RANK_SINGLE 0x80
+#define PREFETCH 8       /* records ahead to ask the memory for */
 
 struct rec {
 	uint32_t id;
@@ -65,8 +74,9 @@ struct unit {
 	uint32_t len[UNIT_KEYS];
 	uint8_t nk;
 	bool common;
+	bool incomplete;          /* a list was too long to read (a deletion key of a common name) */
 	const struct mpart *part; /* NULL for joined parts */
-	uint32_t canon[2];        /* common units: canonical keys (class, consonant key) */
+	uint32_t canon[4];        /* common units: canonical keys (class, consonant key) */
 	uint8_t n_canon;
 	uint8_t name;             /* the query name it comes from */
 };
@@ -120,6 +130,19 @@ struct match_index {
 	/* per record, a 64-bit Bloom filter of the canonical keys of its common parts: whether it
 	 * holds a common unit of a query, without reading it (false positives are scored away) */
 	uint64_t *sig;
+	/* the skeletons of common parts and their deletion neighbours, key << 32 | part number,
+	 * sorted: which common name a misspelt part probably is ("mdhammed": "mohammed") */
+	uint64_t *corr;
+	size_t n_corr;
+	/* how many records hold each part (dfreq, by part number), class and skeleton */
+	uint32_t *dfreq, *dlast; /* dlast: the record that last counted the part, + 1 */
+	size_t dfcap, dlcap;
+	uint32_t *cls_freq;
+	size_t n_cls, dfreq_init;
+	struct sfreq {
+		uint32_t hash, n;
+	} *sfreq;
+	size_t smask;
 	pthread_mutex_t lock;
 	struct scratch *free_scratch;
 };
@@ -242,6 +265,11 @@ void match_index_free(struct match_index *ix)
 	free(ix->rank_year);
 	free(ix->rank_parts);
 	free(ix->sig);
+	free(ix->corr);
+	free(ix->dfreq);
+	free(ix->dlast);
+	free(ix->cls_freq);
+	free(ix->sfreq);
 	free(ix);
 }
 
@@ -425,6 +453,27 @@ enum mmis_err match_index_add(struct match_index *ix, uint32_t id, const struct 
 		if (real <= 1)
 			rec.single = 1;
 	}
+	/* each distinct part of the record counts once towards its frequency */
+	if (!grow(&ix->dfreq, &ix->dfcap, ix->n_dparts + 1, sizeof(*ix->dfreq)) ||
+	    !grow(&ix->dlast, &ix->dlcap, ix->dfcap, sizeof(*ix->dlast))) {
+		rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
+		goto undo;
+	}
+	if (ix->dfcap > ix->dfreq_init) {
+		memset(ix->dfreq + ix->dfreq_init, 0, (ix->dfcap - ix->dfreq_init) * 4);
+		memset(ix->dlast + ix->dfreq_init, 0, (ix->dlcap - ix->dfreq_init) * 4);
+		ix->dfreq_init = ix->dfcap;
+	}
+	for (size_t k = rec.names; k < ix->nlen;) {
+		uint32_t n = ix->npool[k++];
+		for (uint32_t j = 0; j < n; j++, k++) {
+			uint32_t pid = ix->npool[k];
+			if (ix->dlast[pid] != ix->n + 1) {
+				ix->dlast[pid] = (uint32_t)ix->n + 1;
+				ix->dfreq[pid]++;
+			}
+		}
+	}
 	rec.n_names = (uint8_t)n_names;
 	rec.docs = (uint32_t)ix->clen;
 	(void)clen;
@@ -561,20 +610,20 @@ static size_t rec_part_keys(const struct match_index *ix, const struct rec *r, u
 	return keys_unique(*keys, n);
 }
 
-/* The canonical keys of a part: its class and its consonant key (what exists); their number. */
+/*
+ * The canonical key of a part: its equivalence class, or else its skeleton (a spelling and its
+ * transliteration variants). One key, returned in out[0]; the number of keys (1).
+ */
 static size_t canon_keys(const struct mpart *p, uint32_t out[2])
 {
-	size_t n = 0;
 	if (p->cls) {
 		char c[4];
 		memcpy(c, &p->cls, 4);
-		out[n++] = key_hash('C', c, 4, -1);
+		out[0] = key_hash('C', c, 4, -1);
+	} else {
+		out[0] = key_hash('S', p->skel, p->slen, -1);
 	}
-	if (p->plen >= 2)
-		out[n++] = key_hash('P', p->phon, p->plen, -1);
-	if (!n)
-		out[n++] = key_hash('D', p->skel, p->slen, -1);
-	return n;
+	return 1;
 }
 
 /* The key of two canonical keys together (in either order), with a year for Y keys. */
@@ -733,18 +782,109 @@ static uint64_t sig_bits(uint32_t key)
 	return (uint64_t)1 << (key & 63) | (uint64_t)1 << ((key >> 6) & 63);
 }
 
-/* How many records hold a part's canonical key (an upper bound: the longest of its keys). */
+/* How many records hold a part's class, or else its skeleton (counted when records are added). */
 static size_t part_frequency(const struct match_index *ix, const struct mpart *p)
 {
-	uint32_t c[2];
-	size_t n = canon_keys(p, c), best = 0;
-	for (size_t i = 0; i < n; i++) {
-		const uint32_t *l;
-		size_t len;
-		if (lookup(&ix->parts, c[i], &l, &len) && len > best)
-			best = len;
+	if (p->cls)
+		return p->cls < ix->n_cls ? ix->cls_freq[p->cls] : 0;
+	if (!ix->sfreq)
+		return 0;
+	for (size_t i = p->shash & ix->smask;; i = (i + 1) & ix->smask) {
+		if (!ix->sfreq[i].hash)
+			return 0;
+		if (ix->sfreq[i].hash == p->shash)
+			return ix->sfreq[i].n;
 	}
-	return best;
+}
+
+/* The frequencies of classes and skeletons, from the parts' record counts. */
+static enum mmis_err frequencies_build(struct match_index *ix)
+{
+	size_t cap = 64;
+	ix->n_cls = match_equivalences(NULL, NULL, NULL) + 1;
+	ix->cls_freq = calloc(ix->n_cls, sizeof(*ix->cls_freq));
+	while (cap < ix->n_dparts * 2)
+		cap *= 2;
+	ix->sfreq = calloc(cap, sizeof(*ix->sfreq));
+	ix->smask = cap - 1;
+	if (!ix->cls_freq || !ix->sfreq)
+		return MMIS_ENOMEM;
+	for (size_t id = 1; id < ix->n_dparts; id++) {
+		const struct mpart *p = &ix->dparts[id];
+		if (p->cls && p->cls < ix->n_cls)
+			ix->cls_freq[p->cls] += ix->dfreq[id];
+		size_t i = p->shash & ix->smask;
+		while (ix->sfreq[i].hash && ix->sfreq[i].hash != p->shash)
+			i = (i + 1) & ix->smask;
+		ix->sfreq[i].hash = p->shash;
+		ix->sfreq[i].n += ix->dfreq[id];
+	}
+	return MMIS_OK;
+}
+
+/* The D keys of a part: its skeleton and its deletion neighbours; their number. */
+static size_t spelling_keys(const struct mpart *p, uint32_t *out)
+{
+	size_t n = 0;
+	out[n++] = key_hash('D', p->skel, p->slen, -1);
+	if (p->slen >= DEL_MIN)
+		for (int i = 0; i < p->slen && n < UNIT_KEYS; i++)
+			out[n++] = key_hash('D', p->skel, p->slen, i);
+	return n;
+}
+
+static enum mmis_err corrections_build(struct match_index *ix)
+{
+	size_t n = 0, cap = 0;
+	uint32_t keys[UNIT_KEYS];
+
+	for (size_t i = 1; i < ix->n_dparts; i++) {
+		if (!(ix->dparts[i].flags & MPART_COMMON))
+			continue;
+		size_t k = spelling_keys(&ix->dparts[i], keys);
+		if (!grow(&ix->corr, &cap, n + k, sizeof(*ix->corr)))
+			return MMIS_ENOMEM;
+		for (size_t j = 0; j < k; j++)
+			ix->corr[n++] = (uint64_t)keys[j] << 32 | (uint32_t)i;
+	}
+	if (n > 1)
+		qsort(ix->corr, n, sizeof(*ix->corr), u64_cmp);
+	ix->n_corr = n;
+	return MMIS_OK;
+}
+
+/*
+ * Add the canonical keys of the common parts one edit from a query part to u->canon (at most 4
+ * in all); whether any were added. A misspelt "Mohammed" (as "Moammed", itself frequent enough
+ * in a list full of typing errors to be common) is then also looked for as "Mohammed".
+ */
+static bool correct(const struct match_index *ix, struct unit *u)
+{
+	uint32_t keys[UNIT_KEYS];
+	size_t nk = spelling_keys(u->part, keys), had = u->n_canon;
+
+	for (size_t i = 0; i < nk; i++) {
+		size_t lo = 0, hi = ix->n_corr;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if ((uint32_t)(ix->corr[mid] >> 32) < keys[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < ix->n_corr && (uint32_t)(ix->corr[lo] >> 32) == keys[i]; lo++) {
+			uint32_t c[2];
+			size_t n = canon_keys(&ix->dparts[(uint32_t)ix->corr[lo]], c);
+			for (size_t j = 0; j < n; j++) {
+				bool dup = false;
+				for (size_t k = 0; k < u->n_canon; k++)
+					dup |= u->canon[k] == c[j];
+				if (!dup && u->n_canon < 4)
+					u->canon[u->n_canon++] = c[j];
+			}
+		}
+	}
+	return u->n_canon > had;
 }
 
 enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
@@ -767,7 +907,8 @@ enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
 		ix->dk_off[i + 1] =
 			ix->dk_off[i] + (uint32_t)part_keys(&ix->dparts[i], ix->dk + ix->dk_off[i]);
 	}
-	if (postings_build(ix, &ix->parts, rec_part_keys, m) != MMIS_OK)
+	if (postings_build(ix, &ix->parts, rec_part_keys, m) != MMIS_OK ||
+	    frequencies_build(ix) != MMIS_OK)
 		goto out;
 	ix->common_cap = 1000 + ix->n / 1000;
 	for (size_t i = 1; i < ix->n_dparts; i++)
@@ -775,6 +916,8 @@ enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
 		    part_frequency(ix, &ix->dparts[i]) > ix->common_cap)
 			ix->dparts[i].flags |= MPART_COMMON;
 	if (postings_build(ix, &ix->pairs, rec_pair_keys, m) != MMIS_OK)
+		goto out;
+	if (corrections_build(ix) != MMIS_OK)
 		goto out;
 	ix->rank_year = malloc((ix->n + 1) * sizeof(*ix->rank_year));
 	ix->rank_parts = malloc(ix->n + 1);
@@ -785,6 +928,9 @@ enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
 		const struct rec *rec = &ix->recs[r];
 		const uint32_t *p = ix->npool + rec->names;
 		ix->rank_year[r] = rec->year;
+		for (size_t d = 1; d < rec->n_dates; d++)
+			if ((ix->upool[rec->vals + d] >> 16) != rec->year)
+				ix->rank_year[r] = 0; /* several years: no year to go by */
 		ix->rank_parts[r] = (uint8_t)((*p > 0x7f ? 0x7f : *p) | (rec->single ? RANK_SINGLE : 0));
 		for (size_t i = 0; i < rec->n_names; i++) {
 			uint32_t n = *p++;
@@ -833,7 +979,8 @@ size_t match_index_memory(const struct match_index *ix)
 	       ix->dcap * sizeof(*ix->dparts) + ix->dtcap * 4 + ix->dpcap +
 	       (ix->dtab ? (ix->dmask + 1) * 4 : 0) +
 	       (ix->idtab_id ? (ix->idmask + 1) * 8 : 0) + postings_memory(&ix->parts) +
-	       postings_memory(&ix->pairs) + (ix->rank_year ? ix->n * 11 : 0);
+	       postings_memory(&ix->pairs) + (ix->rank_year ? ix->n * 11 : 0) + ix->n_corr * 8 +
+	       ix->dfcap * 4 + ix->n_cls * 4 + (ix->sfreq ? (ix->smask + 1) * 8 : 0);
 }
 
 /* ---- search */
@@ -899,12 +1046,17 @@ static void unit_lists(const struct match_index *ix, struct unit *u, const uint3
 		       size_t n, size_t skip_over)
 {
 	u->nk = 0;
+	u->incomplete = false;
 	for (size_t i = 0; i < n; i++) {
 		const uint32_t *l;
 		size_t len;
 		bool dup = false;
-		if (!lookup(&ix->parts, keys[i], &l, &len) || len > skip_over)
+		if (!lookup(&ix->parts, keys[i], &l, &len))
 			continue;
+		if (len > skip_over) {
+			u->incomplete = true;
+			continue;
+		}
 		for (size_t j = 0; j < u->nk; j++)
 			dup |= u->list[j] == l;
 		if (!dup) {
@@ -912,18 +1064,6 @@ static void unit_lists(const struct match_index *ix, struct unit *u, const uint3
 			u->len[u->nk++] = (uint32_t)len;
 		}
 	}
-}
-
-/* Whether a dedup pair is blocked out: both have birth dates and none can be the same year. */
-static bool years_apart(const struct match_index *ix, const struct query *q, const struct rec *r)
-{
-	if (!q->ev.n_dates || !r->n_dates)
-		return false;
-	for (size_t i = 0; i < q->ev.n_dates; i++)
-		for (size_t j = 0; j < r->n_dates; j++)
-			if ((q->ev.dates[i] >> 16) == (ix->upool[r->vals + j] >> 16))
-				return false;
-	return true;
 }
 
 /* Whether record r (probably) has a part that a common unit stands for: its signature. */
@@ -936,7 +1076,7 @@ static bool rec_has(const struct match_index *ix, uint32_t r, const struct unit 
 	return false;
 }
 
-/* Add one to the count of record r for unit `stamp`, once; `create`: may become a candidate. */
+/* Add `add` to the count of record r for unit `stamp`, once per unit. */
 static inline void hit(struct scratch *s, uint32_t r, uint8_t stamp, uint8_t add, size_t *nt)
 {
 	if (s->last[r] == stamp)
@@ -963,20 +1103,6 @@ static size_t list_after(const uint32_t *l, size_t len, uint32_t after)
 	return lo;
 }
 
-#ifdef MATCH_STATS
-#include <time.h>
-size_t match_stat_touched, match_stat_cands;
-double match_stat_t[4];
-static double stat_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-#define STAT_T(i) do { double t_ = stat_now(); match_stat_t[i] += t_ - stat_t0; stat_t0 = t_; } while (0)
-#else
-#define STAT_T(i) do { } while (0)
-#endif
 
 /*
  * The quick rank of a candidate for the rescoring window (0..255): the units agreeing, a first
@@ -1005,13 +1131,14 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 	struct unit *units = s->units;
 	struct mname *em = s->em;
 	uint32_t keys[UNIT_KEYS + 4];
-	size_t nu = 0, nt = 0, nc = 0, n_common = 0, n_rare = 0, n_rare_parts = 0;
+	size_t nu = 0, nt = 0, nc = 0, n_common = 0, n_rare = 0, n_rare_parts = 0, n_incomplete = 0;
+	unsigned need;
+	uint16_t year;
 	uint8_t stamp = 0;
 	bool ok = true, dedup = q->self != UINT32_MAX;
 
-#ifdef MATCH_STATS
-	double stat_t0 = stat_now();
-#endif
+	/* dedup blocking: records born in another year are not candidates (0: no such rule) */
+	year = dedup ? ix->rank_year[q->self] : 0;
 	*n_found = 0;
 	if (++s->cache.stamp == 0) {
 		memset(&s->cache, 0, sizeof(s->cache));
@@ -1050,10 +1177,21 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 			if (u->common) {
 				n_common++;
 				u->nk = 0;
+				correct(ix, u);
 			} else {
+				size_t nk = part_keys(u->part, keys);
+				unit_lists(ix, u, keys, nk, ix->common_cap);
+				if (u->incomplete && correct(ix, u)) {
+					/* a misspelt common name: found as that name */
+					u->common = true;
+					n_common++;
+					continue;
+				}
+				if (u->incomplete) /* a second chance, at a cost */
+					unit_lists(ix, u, keys, nk, 2 * ix->common_cap);
 				n_rare++;
 				n_rare_parts++;
-				unit_lists(ix, u, keys, part_keys(u->part, keys), ix->common_cap);
+				n_incomplete += u->incomplete;
 			}
 		}
 		for (int i = 0; i + 1 < m->n && nu < UNITS_MAX; i++) {
@@ -1064,16 +1202,23 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 			unit_lists(ix, u, keys, join_keys(m, i, keys), ix->common_cap);
 		}
 	}
-	STAT_T(0);
-	/* Rare units count the records they reach. */
+	/* Rare units (and corrected ones) count the records they reach. */
 	for (size_t u = 0; u < nu; u++) {
-		if (units[u].common)
+		if (!units[u].nk)
 			continue;
 		stamp++;
 		for (size_t k = 0; k < units[u].nk; k++) {
 			const uint32_t *l = units[u].list[k];
-			for (size_t i = list_after(l, units[u].len[k], q->self); i < units[u].len[k]; i++)
-				hit(s, l[i], stamp, 1, &nt);
+			size_t i = list_after(l, units[u].len[k], q->self);
+			if (year)
+				for (; i < units[u].len[k]; i++) {
+					if (ix->rank_year[l[i]] && ix->rank_year[l[i]] != year)
+						continue; /* dedup: born in another year */
+					hit(s, l[i], stamp, 1, &nt);
+				}
+			else
+				for (; i < units[u].len[k]; i++)
+					hit(s, l[i], stamp, 1, &nt);
 		}
 	}
 	/* Two common units of one name: their pair lists (with the birth year when de-duplicating). */
@@ -1125,42 +1270,51 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 		}
 	}
 
-	STAT_T(1);
-	/* Who qualifies: enough units, directly or with common units found in the record. */
+	/*
+	 * Who qualifies: enough units, directly or with common units found in the record. A unit
+	 * whose lists were not all read (a misspelt common name, "Mohamad" as "Moammed") may agree
+	 * with a record that it did not reach: such records need one unit less, and the rescoring
+	 * window keeps the best of them.
+	 */
+	need = (unsigned)q->need;
+	need = need > n_incomplete ? need - (unsigned)n_incomplete : 1;
 	for (size_t t = 0; t < nt; t++) {
 		uint32_t r = s->touched[t];
 		unsigned c = s->cnt[r];
+		if (t + PREFETCH < nt) {
+			/* the records are spread over the arrays: ask for them ahead */
+			__builtin_prefetch(&ix->sig[s->touched[t + PREFETCH]]);
+			__builtin_prefetch(&ix->rank_parts[s->touched[t + PREFETCH]]);
+		}
 		s->last[r] = 0;
-		if (c >= (unsigned)q->need && !dedup) {
+		if (c >= need) {
 			s->cand[nc++] = r; /* the common case: no need to read the record */
 			continue;
 		}
 		bool single = ix->rank_parts[r] & RANK_SINGLE;
-		if (c < (unsigned)q->need && !(single && c >= 1) && n_common) {
-			for (size_t u = 0; u < nu && c < (unsigned)q->need; u++)
+		if (c < need && !(single && c >= 1) && n_common) {
+			for (size_t u = 0; u < nu && c < need; u++)
 				if (units[u].common && rec_has(ix, r, &units[u]))
 					c++;
 			s->cnt[r] = (uint8_t)c;
 		}
-		if (c < (unsigned)q->need && !(single && c >= 1)) {
+		if (c < need && !(single && c >= 1)) {
 			s->cnt[r] = 0;
 			continue;
 		}
-		if (dedup && (r <= q->self || (c < 250 && years_apart(ix, q, &ix->recs[r])))) {
+		if (dedup && r <= q->self) {
 			s->cnt[r] = 0;
 			continue;
 		}
 		s->cand[nc++] = r;
 	}
-#ifdef MATCH_STATS
-	match_stat_touched += nt;
-	match_stat_cands += nc;
-#endif
 	/* The rescoring window: the best-ranked MAX_SCORED when there are more. */
 	if (nc > MAX_SCORED) {
 		unsigned hist[256] = { 0 }, cut = 255, acc = 0;
 		for (size_t i = 0; i < nc; i++) {
 			uint32_t r = s->cand[i];
+			if (i + PREFETCH < nc)
+				__builtin_prefetch(&ix->rank_year[s->cand[i + PREFETCH]]);
 			s->last[r] = (uint8_t)quick_rank(ix, s, q, r); /* stamps are done with */
 			hist[s->last[r]]++;
 		}
@@ -1179,12 +1333,15 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 		}
 		nc = kept;
 	}
-	STAT_T(2);
 	for (size_t i = 0; i < nc; i++) {
 		uint32_t r = s->cand[i];
 		const struct rec *rec = &ix->recs[r];
 		struct mevidence ev;
 		s->cnt[r] = 0;
+		if (i + 4 < nc)
+			__builtin_prefetch(&ix->recs[s->cand[i + 4]]);
+		if (i + 2 < nc)
+			__builtin_prefetch(&ix->npool[ix->recs[s->cand[i + 2]].names]);
 		if (!ok)
 			continue;
 		size_t ne = rec_names(ix, rec, em);
@@ -1201,7 +1358,6 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 	/* every count back to zero for the next search */
 	for (size_t t = 0; t < nt; t++)
 		s->cnt[s->touched[t]] = 0;
-	STAT_T(3);
 	return ok;
 }
 /* Prepare a query from a record given by the caller; false with err set when nothing usable. */
@@ -1305,6 +1461,8 @@ enum mmis_err match_index_search(const struct match_index *ix, const struct matc
 	*n_hits = 0;
 	if (!ix->built)
 		return mmis_error_set(err, MMIS_ECONFLICT, NULL, "the index is not built yet");
+	if (!(threshold >= 0.0 && threshold <= 1.0))
+		return mmis_error_set(err, MMIS_EINVAL, "threshold", "threshold must be from 0 to 1");
 	if (!query)
 		return mmis_error_set(err, MMIS_EINVAL, "name", "no query");
 	if ((rc = query_prepare(&q, query, err)) != MMIS_OK)
@@ -1474,6 +1632,8 @@ enum mmis_err match_dedup(const struct match_index *ix, double threshold, unsign
 
 	if (!ix->built)
 		return mmis_error_set(err, MMIS_ECONFLICT, NULL, "the index is not built yet");
+	if (!(threshold >= 0.0 && threshold <= 1.0))
+		return mmis_error_set(err, MMIS_EINVAL, "threshold", "threshold must be from 0 to 1");
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;

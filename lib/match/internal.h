@@ -38,6 +38,7 @@ struct mpart {
 	uint8_t len, slen, plen, flags;
 	uint32_t cls;
 	float w; /* its weight in a name score (mpart_weight) */
+	uint32_t lmask; /* the letters of skel, a bit each (a..z; digits share bit 26) */
 	uint32_t phash, shash; /* hashes of phon (0 when shorter than 2) and skel, for quick tests */
 	uint32_t id;  /* the index's part dictionary number (0: not from an index) */
 	uint16_t qid; /* a query's part number, 1...: with `id`, the key of the similarity cache */

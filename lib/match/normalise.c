@@ -568,6 +568,9 @@ void mpart_prepare(struct mpart *p, const char *text, size_t len)
 	p->plen = (uint8_t)mphonetic(p->skel, p->slen, p->phon, sizeof(p->phon));
 	p->cls = mequiv_class(p->skel, p->slen);
 	p->phash = p->plen >= 2 ? small_hash(p->phon, p->plen) : 0;
+	p->lmask = 0;
+	for (size_t i = 0; i < p->slen; i++)
+		p->lmask |= 1u << (p->skel[i] >= 'a' && p->skel[i] <= 'z' ? p->skel[i] - 'a' : 26);
 	p->shash = small_hash(p->skel, p->slen);
 	p->flags = 0;
 	p->id = 0;

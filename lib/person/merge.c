@@ -33,6 +33,8 @@ static const struct person_ref person_refs[] = {
 	{ "crossing",           "person_id", "document_id",         "agency_id" },
 	{ "refusal",            "person_id", "document_id",         "agency_id" },
 	{ "stay_authorisation", "person_id", NULL,                  NULL },
+	{ "protect_screening",  "person_id", NULL,                  NULL },
+	{ "protect_case",       "person_id", NULL,                  NULL },
 };
 
 size_t person_ref_count(void)

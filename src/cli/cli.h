@@ -135,6 +135,9 @@ int cmd_dedup_show(struct cli *cli, int argc, char **argv);
 int cmd_dedup_accept(struct cli *cli, int argc, char **argv);
 int cmd_dedup_reject(struct cli *cli, int argc, char **argv);
 int cmd_dedup_revert(struct cli *cli, int argc, char **argv);
+int cmd_case_list(struct cli *cli, int argc, char **argv);
+int cmd_case_access(struct cli *cli, int argc, char **argv);
+int cmd_case_settings(struct cli *cli, int argc, char **argv);
 
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);

@@ -147,13 +147,13 @@ static void print_accounts(const json_t *accounts)
 	json_t *acc;
 
 	printf("\nDemo accounts (see docs/demo.md); all data is synthetic:\n\n");
-	printf("  %-20s %-20s %-12s %s\n", "username", "role", "agency", "password");
+	printf("  %-18s %-22s %-12s %s\n", "username", "role", "agency", "password");
 	json_array_foreach(accounts, i, acc) {
 		const char *u = json_string_value(json_object_get(acc, "username"));
 		const char *r = json_string_value(json_object_get(acc, "role"));
 		const char *g = json_string_value(json_object_get(acc, "agency"));
 		const char *p = json_string_value(json_object_get(acc, "password"));
-		printf("  %-20s %-20s %-12s %s\n", u ? u : "", r ? r : "", g ? g : "", p ? p : "");
+		printf("  %-18s %-22s %-12s %s\n", u ? u : "", r ? r : "", g ? g : "", p ? p : "");
 	}
 	printf("\n");
 	fflush(stdout);

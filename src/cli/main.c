@@ -174,6 +174,21 @@ static const struct command commands[] = {
 	  "  Moves back every row the merge moved, and the rows recorded since under the\n"
 	  "  merged person's documents. Merges are undone newest first.\n"
 	  "  --note TEXT   why (required)\n" },
+	{ "case list", cmd_case_list, "[--json]", "list the protection cases (all of them)",
+	  "  --json    print a JSON array instead of text (id, state, types, agency, worker,\n"
+	  "            opened_on, overdue_followups, reflection_end, ...); every listing is\n"
+	  "            in the audit trail. Cases are worked in the web interface and the API.\n" },
+	{ "case access", cmd_case_access, "",
+	  "print the access table of protection cases (Markdown; docs/protection.md)",
+	  "  Which permission and which relation to the case each action needs: the table\n"
+	  "  lib/protect/workflow.c applies.\n" },
+	{ "case settings", cmd_case_settings,
+	  "[--reflection-days N] [--reflection-warn-days N]",
+	  "show or set the protection settings of this deployment",
+	  "  --reflection-days N        a presumed victim's reflection period (1 to 365;\n"
+	  "                             default 90, as in Montenegro)\n"
+	  "  --reflection-warn-days N   warn this many days before it ends (0 to 90; default 14)\n"
+	  "  Applies to cases opened (or found presumed victims) after the change.\n" },
 	{ "serve", cmd_serve,
 	  "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--web DIR] [--threads N]",
 	  "serve the HTTP API and the web interface",

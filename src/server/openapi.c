@@ -205,6 +205,119 @@ static const struct {
 	  "\"persons\":{\"type\":\"integer\"},\"unusable\":{\"type\":\"integer\"},\"found\":{\"type\":\"integer\"},\"names_only\":{\"type\":\"integer\"},"
 	  "\"proposed\":{\"type\":\"integer\"},\"refreshed\":{\"type\":\"integer\"},\"skipped\":{\"type\":\"integer\"},"
 	  "\"elapsed_ms\":{\"type\":\"integer\"},\"pairs\":{\"type\":\"array\"}}}" },
+	/* Protection (routes_protect.c; docs/protection.md) */
+	{ "FormList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+	  "\"properties\":{\"id\":{\"type\":\"string\"},\"version\":{\"type\":\"integer\"},"
+	  "\"title\":{\"type\":\"object\"},\"case_form\":{\"type\":\"boolean\"},\"child_only\":{\"type\":\"boolean\"}}}}}}" },
+	{ "Form", "{\"type\":\"object\",\"description\":\"a form definition (lib/protect/forms/): "
+	  "sections, fields {id, section, type, scope, label {en, cnr}, required, shown_if, choices, "
+	  "indicator}, outcomes, default_outcome, case_types\"}" },
+	{ "ScreeningNew",
+	  "{\"type\":\"object\",\"required\":[\"answers\"],\"additionalProperties\":false,\"properties\":{"
+	  "\"form\":{\"type\":\"string\"},\"answers\":{\"type\":\"object\"},\"person_id\":{\"type\":\"string\"},"
+	  "\"bcp\":{\"type\":\"string\"}}}" },
+	{ "Screening",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"form\":{\"type\":\"string\"},"
+	  "\"outcomes\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"
+	  "\"case_types\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"indicators\":{\"type\":\"object\"}}}" },
+	{ "CaseNew",
+	  "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"screening_id\":{\"type\":\"string\"},"
+	  "\"types\":{\"type\":\"array\",\"items\":{\"enum\":[\"presumed_victim_of_trafficking\",\"unaccompanied_child\","
+	  "\"separated_child\",\"smuggled_migrant\",\"other_vulnerable\"]}},\"opened_on\":{\"type\":\"string\",\"format\":\"date\"},"
+	  "\"surname\":{\"type\":\"string\"},\"given_names\":{\"type\":\"string\"},\"sex\":{\"enum\":[\"F\",\"M\",\"X\"]},"
+	  "\"birth_date\":{\"type\":\"string\"},\"citizenship\":{\"type\":\"string\"},\"languages\":{\"type\":\"string\"},"
+	  "\"phone\":{\"type\":\"string\"},\"address\":{\"type\":\"string\"},\"story\":{\"type\":\"string\"},"
+	  "\"health\":{\"type\":\"string\"},\"exploitation\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+	  "\"description\":\"HTCDS vic_TypeOfExploitation\"},\"means_of_control\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+	  "\"description\":\"HTCDS vic_MethodsOfControl\"},\"relationship_to_trafficker\":{\"enum\":[\"Familial\",\"Acquainted\",\"Unacquainted\"]},"
+	  "\"country_of_exploitation\":{\"type\":\"string\"},\"person_id\":{\"type\":\"string\"},\"bcp\":{\"type\":\"string\"}}}" },
+	{ "CaseUpdate", "{\"type\":\"object\",\"description\":\"the members of CaseNew but screening_id and opened_on\"}" },
+	{ "Case",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"state\":{\"enum\":[\"identified\","
+	  "\"assessment\",\"case_plan\",\"services\",\"services_implemented\",\"closed\"]},"
+	  "\"types\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"access\":{\"enum\":[\"full\",\"referred\"]},"
+	  "\"scopes\":{\"type\":\"array\",\"items\":{\"enum\":[\"identity\",\"contact\",\"story\",\"health\"]}},"
+	  "\"identity\":{\"type\":\"object\"},\"contact\":{\"type\":\"object\"},\"story\":{\"type\":\"object\","
+	  "\"description\":\"with the HTCDS trafficking_status, exploitation, means_of_control, "
+	  "relationship_to_trafficker, country_of_exploitation\"},\"health\":{\"type\":\"object\"},"
+	  "\"reflection\":{\"type\":[\"object\",\"null\"]},\"screening\":{\"type\":[\"object\",\"null\"]},"
+	  "\"forms\":{\"type\":\"array\"},\"consents\":{\"type\":\"array\"},\"referrals\":{\"type\":\"array\"},"
+	  "\"services\":{\"type\":\"array\"},\"notes\":{\"type\":\"array\"},\"followups\":{\"type\":\"array\"},"
+	  "\"timeline\":{\"type\":\"array\"},\"allowed\":{\"type\":\"object\"}}}" },
+	{ "CasePage",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"
+	  "\"total\":{\"type\":\"integer\"},\"limit\":{\"type\":\"integer\"},\"offset\":{\"type\":\"integer\"}}}" },
+	{ "Transition",
+	  "{\"type\":\"object\",\"required\":[\"to\"],\"additionalProperties\":false,\"properties\":{"
+	  "\"to\":{\"type\":\"string\"},\"closure_reason\":{\"type\":\"string\"},\"reason\":{\"type\":\"string\"}}}" },
+	{ "Identification",
+	  "{\"type\":\"object\",\"required\":[\"outcome\"],\"additionalProperties\":false,\"properties\":{"
+	  "\"outcome\":{\"enum\":[\"victim\",\"not_victim\"]},\"decided_on\":{\"type\":\"string\",\"format\":\"date\"},"
+	  "\"note\":{\"type\":\"string\"}}}" },
+	{ "Assignment",
+	  "{\"type\":\"object\",\"required\":[\"worker\"],\"additionalProperties\":false,\"properties\":{"
+	  "\"worker\":{\"type\":\"string\",\"description\":\"username\"}}}" },
+	{ "Transfer",
+	  "{\"type\":\"object\",\"required\":[\"to_agency\",\"reason\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"to_agency\":{\"type\":\"string\"},\"worker\":{\"type\":\"string\"},\"reason\":{\"type\":\"string\"}}}" },
+	{ "FormAnswers",
+	  "{\"type\":\"object\",\"required\":[\"answers\"],\"additionalProperties\":false,\"properties\":{"
+	  "\"answers\":{\"type\":\"object\"}}}" },
+	{ "Created",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"case\":{\"$ref\":\"#/components/schemas/Case\"}}}" },
+	{ "ConsentNew",
+	  "{\"type\":\"object\",\"required\":[\"to_agency\",\"scopes\",\"given_by\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"to_agency\":{\"type\":\"string\"},\"scopes\":{\"type\":\"array\",\"items\":{\"enum\":"
+	  "[\"identity\",\"contact\",\"story\",\"health\"]}},\"given_by\":{\"enum\":[\"person\",\"guardian\"]},"
+	  "\"guardian_name\":{\"type\":\"string\"},\"given_on\":{\"type\":\"string\",\"format\":\"date\"},\"note\":{\"type\":\"string\"}}}" },
+	{ "ReferralNew",
+	  "{\"type\":\"object\",\"required\":[\"to_agency\",\"service\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"to_agency\":{\"type\":\"string\"},\"service\":{\"enum\":[\"shelter\",\"medical\","
+	  "\"psychosocial\",\"legal_aid\",\"interpretation\",\"education\",\"family_tracing\",\"financial\","
+	  "\"documents\",\"return_counselling\"]},\"note\":{\"type\":\"string\"},\"override_reason\":{\"type\":\"string\"},"
+	  "\"scopes\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}" },
+	{ "Referral",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"case_id\":{\"type\":\"string\"},"
+	  "\"from_agency\":{\"type\":\"string\"},\"to_agency\":{\"type\":\"string\"},\"service\":{\"type\":\"string\"},"
+	  "\"state\":{\"enum\":[\"pending\",\"accepted\",\"declined\",\"completed\",\"withdrawn\"]},"
+	  "\"with_consent\":{\"type\":\"boolean\"},\"decline_reason\":{\"type\":[\"string\",\"null\"]}}}" },
+	{ "ReferralList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Referral\"}}}}" },
+	{ "Reason",
+	  "{\"type\":\"object\",\"required\":[\"reason\"],\"additionalProperties\":false,\"properties\":{"
+	  "\"reason\":{\"type\":\"string\"},\"note\":{\"type\":\"string\"}}}" },
+	{ "ServiceNew",
+	  "{\"type\":\"object\",\"required\":[\"service\",\"delivered_on\"],\"additionalProperties\":false,"
+	  "\"properties\":{\"service\":{\"type\":\"string\"},\"delivered_on\":{\"type\":\"string\",\"format\":\"date\"},"
+	  "\"provider\":{\"type\":\"string\"},\"project\":{\"type\":\"string\"},\"referral_id\":{\"type\":\"string\"},"
+	  "\"note\":{\"type\":\"string\"}}}" },
+	{ "NoteNew",
+	  "{\"type\":\"object\",\"required\":[\"text\"],\"additionalProperties\":false,\"properties\":{\"text\":{\"type\":\"string\"}}}" },
+	{ "FollowupNew",
+	  "{\"type\":\"object\",\"required\":[\"due_on\",\"text\"],\"additionalProperties\":false,\"properties\":{"
+	  "\"due_on\":{\"type\":\"string\",\"format\":\"date\"},\"text\":{\"type\":\"string\"}}}" },
+	{ "Provider",
+	  "{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
+	  "\"kind\":{\"type\":\"string\"},\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}" },
+	{ "ProviderList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Provider\"}}}}" },
+	{ "Services",
+	  "{\"type\":\"object\",\"required\":[\"services\"],\"additionalProperties\":false,\"properties\":{"
+	  "\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}" },
+	{ "Project",
+	  "{\"type\":\"object\",\"required\":[\"code\",\"name\",\"donor\"],\"properties\":{\"code\":{\"type\":\"string\"},"
+	  "\"name\":{\"type\":\"string\"},\"donor\":{\"type\":\"string\"}}}" },
+	{ "ProjectList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Project\"}}}}" },
+	{ "Dashboard", "{\"type\":\"object\",\"properties\":{\"open_by_type_state\":{\"type\":\"array\"},"
+	  "\"by_state\":{\"type\":\"array\"},\"overdue_followups\":{\"type\":\"array\"},"
+	  "\"reflection_ending\":{\"type\":\"array\"},\"unassigned\":{\"type\":\"integer\"},"
+	  "\"referrals_waiting_in\":{\"type\":\"integer\"},\"referrals_waiting_out\":{\"type\":\"integer\"}}}" },
+	{ "AccessTable", "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{"
+	  "\"type\":\"object\",\"properties\":{\"action\":{\"type\":\"string\"},\"method\":{\"type\":\"string\"},"
+	  "\"route\":{\"type\":\"string\"},\"permission\":{\"type\":\"string\"},\"reach\":{\"type\":\"array\"},"
+	  "\"what\":{\"type\":\"string\"}}}},\"workflow\":{\"type\":\"array\"}}}" },
 	{ "OpenAPI", "{\"type\":\"object\"}" },
 };
 

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "routes_border.h"
 #include "routes_merge.h"
+#include "routes_protect.h"
 #include "mmis/audit.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
@@ -633,5 +634,80 @@ const struct route server_routes[] = {
 	  "Record that the two are different people", "MergeNote", "Merge", 200, NULL, NULL },
 	{ "POST", "/api/v1/merges/{id}/revert", PERM_BORDER_SUPERVISE, ROUTE_BODY, h_merge_revert,
 	  "Undo an accepted merge exactly", "MergeRevert", "Merge", 200, NULL, NULL },
+	/* Protection (routes_protect.c, docs/protection.md). A route's permission is the least a
+	 * caller needs; the library's access table decides case by case (404 out of reach). */
+	{ "GET", "/api/v1/forms", PERM_CASE_READ, 0, h_forms, "The forms (screening, assessment, "
+	  "case plan, guardian, best interests)", NULL, "FormList", 200, NULL, NULL },
+	{ "GET", "/api/v1/forms/{id}", PERM_CASE_READ, 0, h_form_get, "A form's definition: "
+	  "fields, choices, conditions, labels in en and cnr", NULL, "Form", 200, NULL, NULL },
+	{ "POST", "/api/v1/screenings", PERM_CASE_WRITE, ROUTE_BODY, h_screening_add,
+	  "Screen a person for vulnerability: the suggested outcome and case types",
+	  "ScreeningNew", "Screening", 201, NULL, NULL },
+	{ "POST", "/api/v1/cases", PERM_CASE_WRITE, ROUTE_BODY, h_case_add,
+	  "Open a case (the caller becomes its worker)", "CaseNew", "Case", 201, NULL, NULL },
+	{ "GET", "/api/v1/cases", PERM_CASE_READ, 0, h_cases,
+	  "Cases in reach, those needing attention first", NULL, "CasePage", 200,
+	  "state,type,mine,open,limit,offset", NULL },
+	{ "GET", "/api/v1/cases/{id}", PERM_CASE_READ, 0, h_case_get,
+	  "A case: all of it, or a receiving agency's view within the consent", NULL, "Case", 200,
+	  NULL, NULL },
+	{ "PATCH", "/api/v1/cases/{id}", PERM_CASE_WRITE, ROUTE_BODY, h_case_update,
+	  "Change a case's profile and types", "CaseUpdate", "Case", 200, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/transitions", PERM_CASE_WRITE, ROUTE_BODY, h_case_transition,
+	  "Move a case along its workflow (409 wrong state, 403 wrong role, 422 missing what the "
+	  "step requires)", "Transition", "Case", 200, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/identification", PERM_CASE_IDENTIFY, ROUTE_BODY,
+	  h_case_identify, "Formal identification of a presumed victim (identification team)",
+	  "Identification", "Case", 200, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/assignment", PERM_CASE_WRITE, ROUTE_BODY, h_case_assign,
+	  "Assign a case to a worker of its agency (or take an unassigned one)", "Assignment",
+	  "Case", 200, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/transfer", PERM_CASE_WRITE, ROUTE_BODY, h_case_transfer,
+	  "Transfer a case to another agency", "Transfer", "Case", 200, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/forms/{form}", PERM_CASE_WRITE, ROUTE_BODY, h_case_form,
+	  "Complete a case form", "FormAnswers", "Created", 201, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/consents", PERM_CASE_WRITE, ROUTE_BODY, h_consent_add,
+	  "Record the person's (a guardian's) consent to share with an agency", "ConsentNew",
+	  "Created", 201, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/consents/{consent}/withdraw", PERM_CASE_WRITE, 0,
+	  h_consent_withdraw, "Record that a consent is withdrawn", NULL, "Case", 200, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/referrals", PERM_CASE_WRITE, ROUTE_BODY, h_referral_add,
+	  "Refer a case to a service provider (409 without a covering consent)", "ReferralNew",
+	  "Referral", 201, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/services", PERM_CASE_WRITE, ROUTE_BODY, h_service_add,
+	  "Record a service delivered", "ServiceNew", "Created", 201, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/notes", PERM_CASE_WRITE, ROUTE_BODY, h_note_add,
+	  "Add a note", "NoteNew", "Created", 201, NULL, NULL },
+	{ "POST", "/api/v1/cases/{id}/followups", PERM_CASE_WRITE, ROUTE_BODY, h_followup_add,
+	  "Add a follow-up with its due date", "FollowupNew", "Created", 201, NULL, NULL },
+	{ "POST", "/api/v1/followups/{id}/done", PERM_CASE_WRITE, 0, h_followup_done,
+	  "Mark a follow-up done", NULL, "Case", 200, NULL, NULL },
+	{ "GET", "/api/v1/referrals", PERM_CASE_READ, 0, h_referrals,
+	  "Referrals received (direction=in, the inbox) or sent (out)", NULL, "ReferralList", 200,
+	  "direction,state", NULL },
+	{ "POST", "/api/v1/referrals/{id}/accept", PERM_CASE_WRITE, 0, h_referral_accept,
+	  "Accept a referral (the receiving agency)", NULL, "Referral", 200, NULL, NULL },
+	{ "POST", "/api/v1/referrals/{id}/decline", PERM_CASE_WRITE, ROUTE_BODY, h_referral_decline,
+	  "Decline a referral, with a reason (the receiving agency)", "Reason", "Referral", 200,
+	  NULL, NULL },
+	{ "POST", "/api/v1/referrals/{id}/complete", PERM_CASE_WRITE, 0, h_referral_complete,
+	  "Mark an accepted referral done (the receiving agency)", NULL, "Referral", 200, NULL,
+	  NULL },
+	{ "POST", "/api/v1/referrals/{id}/withdraw", PERM_CASE_WRITE, 0, h_referral_withdraw,
+	  "Withdraw a referral (the referring side)", NULL, "Referral", 200, NULL, NULL },
+	{ "GET", "/api/v1/protection/providers", PERM_CASE_READ, 0, h_providers,
+	  "Agencies and the services they offer", NULL, "ProviderList", 200, NULL, NULL },
+	{ "PUT", "/api/v1/agencies/{code}/services", PERM_AGENCIES_ADMIN, ROUTE_BODY,
+	  h_agency_services, "Set the services an agency offers", "Services", "Provider", 200, NULL,
+	  NULL },
+	{ "GET", "/api/v1/projects", PERM_CASE_READ, 0, h_projects, "Projects and their donors",
+	  NULL, "ProjectList", 200, NULL, NULL },
+	{ "POST", "/api/v1/projects", PERM_AGENCIES_ADMIN, ROUTE_BODY, h_project_add,
+	  "Add a project and its donor", "Project", "Project", 201, NULL, NULL },
+	{ "GET", "/api/v1/protection/dashboard", PERM_CASE_SUPERVISE, 0, h_protect_dashboard,
+	  "The agency's open cases by type and state, overdue follow-ups, reflection periods "
+	  "ending", NULL, "Dashboard", 200, NULL, NULL },
+	{ "GET", "/api/v1/protection/access", PERM_SELF, 0, h_protect_access,
+	  "The access table and the case workflow (data)", NULL, "AccessTable", 200, NULL, NULL },
 };
 const size_t server_route_count = sizeof(server_routes) / sizeof(server_routes[0]);

@@ -145,16 +145,17 @@ struct grant {
 #define A SCOPE_AGENCY
 #define L SCOPE_ALL
 static const struct grant expected[] = {
-	/*                     self users agen tok  audit b.rd b.wr b.sup c.rd c.wr c.sup av.rd av.wr st.rd st.un exch */
-	{ "admin",             { O,   L,    L,   L,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N } },
-	{ "auditor",           { O,   N,    N,   N,   L,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N } },
-	{ "border_officer",    { O,   N,    N,   N,   N,    A,   O,   N,    N,   N,   N,    N,    N,    N,    N,    N } },
-	{ "border_supervisor", { O,   N,    N,   N,   N,    L,   A,   A,    N,   N,   N,    N,    N,    N,    N,    N } },
-	{ "case_worker",       { O,   N,    N,   N,   N,    N,   N,   N,    O,   O,   N,    N,    N,    N,    N,    N } },
-	{ "case_supervisor",   { O,   N,    N,   N,   N,    N,   N,   N,    A,   A,   A,    N,    N,    N,    N,    N } },
-	{ "return_counsellor", { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    A,    A,    N,    N,    N } },
-	{ "analyst",           { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    N } },
-	{ "exchange_officer",  { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    L } },
+	/*                          self users agen tok  audit b.rd b.wr b.sup c.rd c.wr c.sup av.rd av.wr st.rd st.un exch c.id */
+	{ "admin",                  { O,   L,    L,   L,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N } },
+	{ "auditor",                { O,   N,    N,   N,   L,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N } },
+	{ "border_officer",         { O,   N,    N,   N,   N,    A,   O,   N,    O,   O,   N,    N,    N,    N,    N,    N,   N } },
+	{ "border_supervisor",      { O,   N,    N,   N,   N,    L,   A,   A,    N,   N,   N,    N,    N,    N,    N,    N,   N } },
+	{ "case_worker",            { O,   N,    N,   N,   N,    N,   N,   N,    A,   O,   N,    N,    N,    N,    N,    N,   N } },
+	{ "case_supervisor",        { O,   N,    N,   N,   N,    N,   N,   N,    A,   A,   A,    N,    N,    N,    N,    N,   N } },
+	{ "identification_officer", { O,   N,    N,   N,   N,    N,   N,   N,    A,   O,   N,    N,    N,    N,    N,    N,   A } },
+	{ "return_counsellor",      { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    A,    A,    N,    N,    N,   N } },
+	{ "analyst",                { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    N,   N } },
+	{ "exchange_officer",       { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    L,   N } },
 };
 #undef N
 #undef O
@@ -188,6 +189,7 @@ static void test_permission_table(void **state)
 	assert_string_equal(perm_name(PERM_USERS_ADMIN), "users.admin");
 	assert_string_equal(perm_name(PERM_STATS_UNSUPPRESSED), "stats.unsuppressed");
 	assert_string_equal(perm_name(PERM_EXCHANGE), "exchange");
+	assert_string_equal(perm_name(PERM_CASE_IDENTIFY), "case.identify");
 	for (int p = 0; p < PERM__COUNT; p++)
 		assert_string_not_equal(perm_name((enum perm)p), "unknown");
 	assert_string_equal(scope_name(SCOPE_NONE), "none");
@@ -223,8 +225,11 @@ static void test_actor_may(void **state)
 	cw.via = VIA_SESSION;
 	assert_false(actor_is_system(&cw));
 	assert_true(actor_may(&cw, PERM_CASE_READ, "u1", "g1"));
-	assert_false(actor_may(&cw, PERM_CASE_READ, "u2", "g1")); /* own only */
-	assert_false(actor_may(&cw, PERM_CASE_READ, NULL, "g1"));
+	assert_true(actor_may(&cw, PERM_CASE_READ, "u2", "g1"));  /* reads the agency's */
+	assert_false(actor_may(&cw, PERM_CASE_READ, "u2", "g2"));
+	assert_true(actor_may(&cw, PERM_CASE_WRITE, "u1", "g1"));
+	assert_false(actor_may(&cw, PERM_CASE_WRITE, "u2", "g1")); /* changes its own only */
+	assert_false(actor_may(&cw, PERM_CASE_WRITE, NULL, "g1"));
 	assert_false(actor_may(&cw, PERM_CASE_SUPERVISE, "u1", "g1"));
 	assert_false(actor_may(&cw, PERM_USERS_ADMIN, "u1", "g1"));
 
@@ -847,8 +852,9 @@ static void test_demo_seed(void **state)
 	size_t i;
 
 	OK(demo_seed(&f->cx, 42, &accounts, &err));
-	assert_int_equal(json_array_size(accounts), role_count());
-	assert_int_equal(testdb_int(f->s, "SELECT count(*) FROM agency"), 5);
+	size_t n_accounts = json_array_size(accounts);
+	assert_true(n_accounts >= role_count()); /* every role, and the protection walk-through's */
+	assert_int_equal(testdb_int(f->s, "SELECT count(*) FROM agency"), 6);
 	assert_int_equal(testdb_int(f->s, "SELECT count(DISTINCT role) FROM app_user"), (long long)role_count());
 	json_array_foreach(accounts, i, acc) {
 		const char *name = json_string_value(json_object_get(acc, "username"));
@@ -860,7 +866,7 @@ static void test_demo_seed(void **state)
 	json_decref(accounts);
 	/* Again: nothing new, nothing refused. */
 	OK(demo_seed(&f->cx, 42, NULL, &err));
-	assert_int_equal(testdb_int(f->s, "SELECT count(*) FROM app_user"), (long long)role_count());
+	assert_int_equal(testdb_int(f->s, "SELECT count(*) FROM app_user"), (long long)n_accounts);
 	/* A database with real users is refused. */
 	add_user(f, "real.person", "analyst", "DM");
 	assert_int_equal(demo_seed(&f->cx, 42, NULL, &err), MMIS_ECONFLICT);

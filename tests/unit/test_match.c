@@ -433,6 +433,11 @@ static void test_index_search(void **state)
 		assert_true(hits[i].score >= 0.999);
 	match_hits_free(hits, n);
 
+	/* a threshold outside [0, 1] */
+	assert_int_equal(match_index_search(ix, mk(&x, "Ali Omar", NULL, NULL, NULL, NULL), 1.5, 5,
+					    hits, &n, &err), MMIS_EINVAL);
+	assert_string_equal(err.field, "threshold");
+
 	/* nobody */
 	assert_int_equal(match_index_search(ix, mk(&x, "Zhang Wei", NULL, NULL, NULL, NULL), T, 5,
 					    hits, &n, &err), MMIS_OK);
@@ -444,6 +449,51 @@ static void test_index_search(void **state)
 	/* no more records once built */
 	assert_int_equal(match_index_add(ix, 9, mk(&x, "Ali Omar", NULL, NULL, NULL, NULL), &err),
 			 MMIS_ECONFLICT);
+	match_index_free(ix);
+}
+
+/* Common names (held by more than 1,000 + N/1,000 records) take other paths in the index: pairs of
+ * common parts, signatures, misspelt common names found as those names, the rescoring window. */
+static void test_index_common_names(void **state)
+{
+	static const char *const syl[] = { "ba", "ko", "ri", "mu", "ze", "ta", "li", "no" };
+	struct match_index *ix = match_index_new();
+	struct match_hit hits[10];
+	struct rec x;
+	char name[128], date[16];
+	size_t n;
+	(void)state;
+	for (uint32_t i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "Mohammed %s %s%s%svic", i % 2 ? "Ali" : "Omar",
+			 syl[i % 8], syl[(i / 8) % 8], syl[(i / 64) % 8]);
+		snprintf(date, sizeof(date), "%u-%02u-%02u", 1950 + i % 50, 1 + i % 12, 1 + i % 28);
+		assert_int_equal(match_index_add(ix, 100 + i, mk(&x, name, date, NULL, NULL, NULL),
+						 NULL), MMIS_OK);
+	}
+	assert_int_equal(match_index_add(ix, 1, mk(&x, "Mohammed Ali Karimovski", "1981-04-04", NULL,
+						   NULL, NULL), NULL), MMIS_OK);
+	assert_int_equal(match_index_add(ix, 2, mk(&x, "Mohammed Ali", "1990-01-01", NULL, NULL, NULL),
+					 NULL), MMIS_OK);
+	assert_int_equal(match_index_build(ix, NULL), MMIS_OK);
+
+	static const char *const found[] = { "Mohammed Ali Karimovski", "Moammed Ali Karimovski",
+					     "Muhammad Ali Karimovsky", "Karimovski Mohamed",
+					     "Мухаммед Али Каримовски", "Mohamed Aly Karimovski" };
+	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+		assert_int_equal(match_index_search(ix, mk(&x, found[i], "1981", NULL, NULL, NULL), T,
+						    3, hits, &n, NULL), MMIS_OK);
+		if (!n || hits[0].id != 1)
+			fail_msg("\"%s\": %zu hits, first %u", found[i], n, n ? hits[0].id : 0);
+		match_hits_free(hits, n);
+	}
+	/* only common parts: at most `limit` hits, best first, the exact name first */
+	assert_int_equal(match_index_search(ix, mk(&x, "Mohammed Ali", NULL, NULL, NULL, NULL), T, 10,
+					    hits, &n, NULL), MMIS_OK);
+	assert_int_equal(n, 10);
+	assert_int_equal(hits[0].id, 2);
+	for (size_t i = 1; i < n; i++)
+		assert_true(hits[i - 1].score >= hits[i].score);
+	match_hits_free(hits, n);
 	match_index_free(ix);
 }
 
@@ -574,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_different_people),
 		cmocka_unit_test(test_evidence),
 		cmocka_unit_test(test_index_search),
+		cmocka_unit_test(test_index_common_names),
 		cmocka_unit_test(test_dedup),
 		cmocka_unit_test(test_threads),
 	};

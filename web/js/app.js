@@ -13,6 +13,11 @@ import * as soonPage from './pages/soon.js';
 import * as borderPage from './pages/border.js';
 import * as supervisorPage from './pages/supervisor.js';
 import * as duplicatesPage from './pages/duplicates.js';
+import * as casesPage from './pages/cases.js';
+import * as casePage from './pages/case.js';
+import * as screeningPage from './pages/screening.js';
+import * as referralsPage from './pages/referrals.js';
+import * as caseDashPage from './pages/casedash.js';
 
 // The routes; `perm` is the permission (from GET /api/v1/me) a route and its menu entry need.
 // The server checks every call again: hiding a link is for clarity, not for security.
@@ -22,7 +27,11 @@ const routes = [
 	{ path: '/border', page: borderPage, nav: 'nav.border', perm: 'border.write' },
 	{ path: '/border/supervisor', page: supervisorPage, nav: 'nav.border_supervisor', perm: 'border.supervise' },
 	{ path: '/border/duplicates', page: duplicatesPage, nav: 'nav.duplicates', perm: 'border.supervise' },
-	{ path: '/cases', page: soonPage, nav: 'nav.cases', perm: 'case.read' },
+	{ path: '/cases', page: casesPage, nav: 'nav.cases', perm: 'case.read' },
+	{ path: '/screening', page: screeningPage, nav: 'nav.screening', perm: 'case.write' },
+	{ path: '/referrals', page: referralsPage, nav: 'nav.referrals', perm: 'case.read' },
+	{ path: '/cases/dashboard', page: caseDashPage, nav: 'nav.case_dashboard', perm: 'case.supervise' },
+	{ path: '/case', page: casePage, perm: 'case.read' },
 	{ path: '/returns', page: soonPage, nav: 'nav.returns', perm: 'avrr.read' },
 	{ path: '/statistics', page: soonPage, nav: 'nav.statistics', perm: 'stats.read' },
 	{ path: '/admin/users', page: usersPage, nav: 'nav.users', perm: 'users.admin' },

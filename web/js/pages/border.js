@@ -5,7 +5,7 @@
 import { h, field } from '../dom.js';
 import { t, has, formatDate, formatDateTime } from '../i18n.js';
 import { api } from '../api.js';
-import { pageHeading, announce, clearMessages, errorText, badge, table } from '../ui.js';
+import { pageHeading, announce, clearMessages, errorText, badge, table, holds } from '../ui.js';
 
 export const GROUNDS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'];
 const TRANSPORT = ['car', 'bus', 'truck', 'motorcycle', 'bicycle', 'foot', 'train', 'aircraft', 'vessel', 'other'];
@@ -465,7 +465,11 @@ export function render(main, ctx) {
 			notes.length ? h('div', { class: 'result-flags', id: 'border-flags', role: 'alert' },
 				h('h3', null, t('border.attention')),
 				h('ul', null, notes.map((n) => h('li', null, n)))) : null,
-			h('div', { class: 'form-actions' }, next),
+			h('div', { class: 'form-actions' }, next,
+				// A person who may be vulnerable: screen them (docs/protection.md).
+				holds(ctx.me, 'case.write') ? h('a', { class: 'button button-secondary', id: 'border-screen',
+					href: `#/screening?person=${encodeURIComponent(p.id)}&bcp=${encodeURIComponent(bcp.value || '')}` },
+				t('border.screen_person')) : null),
 			h('h3', null, t('border.history')),
 			history);
 		result.hidden = false;

@@ -11,7 +11,10 @@ const TILES = [
 	{ href: '#/border', perm: 'border.write', title: 'nav.border', text: 'home.border' },
 	{ href: '#/border/supervisor', perm: 'border.supervise', title: 'nav.border_supervisor', text: 'home.border_supervisor' },
 	{ href: '#/border/duplicates', perm: 'border.supervise', title: 'nav.duplicates', text: 'home.duplicates' },
-	{ href: '#/cases', perm: 'case.read', title: 'nav.cases', text: 'home.cases', soon: true },
+	{ href: '#/cases', perm: 'case.read', title: 'nav.cases', text: 'home.cases' },
+	{ href: '#/screening', perm: 'case.write', title: 'nav.screening', text: 'home.screening' },
+	{ href: '#/referrals', perm: 'case.read', title: 'nav.referrals', text: 'home.referrals' },
+	{ href: '#/cases/dashboard', perm: 'case.supervise', title: 'nav.case_dashboard', text: 'home.case_dashboard' },
 	{ href: '#/returns', perm: 'avrr.read', title: 'nav.returns', text: 'home.returns', soon: true },
 	{ href: '#/statistics', perm: 'stats.read', title: 'nav.statistics', text: 'home.statistics', soon: true },
 ];
