@@ -40,6 +40,8 @@ static const struct demo_user demo_users[] = {
 	{ "demo.analyst", "Andrej Analyst (demo)", "analyst", "DM", "Demo-Analyst-Tivat-7" },
 	{ "demo.exchange", "Elena Exchange (demo)", "exchange_officer", "DM",
 	  "Demo-Exchange-Pljevlja-7" },
+	{ "demo.screening", "Visa system (demo)", "screening_client", "DM",
+	  "Demo-Screening-Rozaje-7" },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -31,6 +31,7 @@ static const struct role roles[] = {
 		[PERM_SELF] = O_,
 		[PERM_BORDER_READ] = A_,
 		[PERM_BORDER_WRITE] = O_,
+		[PERM_SCREEN] = L_,
 	} },
 	/* Overstays and reports need every crossing, whichever agency recorded it; corrections
 	 * stay within the supervisor's own agency. */
@@ -39,6 +40,7 @@ static const struct role roles[] = {
 		[PERM_BORDER_READ] = L_,
 		[PERM_BORDER_WRITE] = A_,
 		[PERM_BORDER_SUPERVISE] = A_,
+		[PERM_SCREEN] = L_,
 	} },
 	/* Cases referred in from another agency are reached through the referral, not this table. */
 	{ "case_worker", "Protection case worker", {
@@ -69,6 +71,12 @@ static const struct role roles[] = {
 		[PERM_STATS_READ] = L_,
 		[PERM_EXCHANGE] = L_,
 	} },
+	/* Another system (a visa or police system) that screens names against the alert lists
+	 * through POST /api/v1/screen with an API token, and reads nothing else. */
+	{ "screening_client", "Screening client (another system)", {
+		[PERM_SELF] = O_,
+		[PERM_SCREEN] = L_,
+	} },
 };
 
 #undef N_
@@ -93,6 +101,7 @@ static const char *const perm_names[PERM__COUNT] = {
 	[PERM_STATS_READ] = "stats.read",
 	[PERM_STATS_UNSUPPRESSED] = "stats.unsuppressed",
 	[PERM_EXCHANGE] = "exchange",
+	[PERM_SCREEN] = "screen",
 };
 
 static const char *const scope_names[] = {

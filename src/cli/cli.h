@@ -129,6 +129,10 @@ int cmd_cross_import(struct cli *cli, int argc, char **argv);
 int cmd_border_overstayers(struct cli *cli, int argc, char **argv);
 int cmd_stay_authorise(struct cli *cli, int argc, char **argv);
 
+int cmd_watchlist_import(struct cli *cli, int argc, char **argv);
+int cmd_watchlist_list(struct cli *cli, int argc, char **argv);
+int cmd_screen(struct cli *cli, int argc, char **argv);
+
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 
