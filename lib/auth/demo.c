@@ -8,6 +8,7 @@
 
 #include "mmis/border.h"
 #include "mmis/demo.h"
+#include "mmis/screen.h"
 
 struct demo_agency {
 	const char *code, *name, *kind;
@@ -135,6 +136,8 @@ enum mmis_err demo_seed(const struct mmis_ctx *cx, uint64_t seed, json_t **accou
 		date_today(&today);
 		rc = border_demo_seed(cx, &sys, seed, &today, err);
 	}
+	if (!rc) /* Alert lists, one entry of which is a demo traveller (lib/screen/demo.c). */
+		rc = watchlist_demo_seed(cx, &sys, err);
 	if (rc) {
 		store_rollback(cx->store, NULL);
 		json_decref(accounts);
