@@ -45,10 +45,17 @@
  * Normalise one name into `out` (lower-case ASCII letters and digits, parts separated by one
  * space). MMIS_EINVAL naming `field` (e.g. "name") when the name is empty, has no letter or digit
  * ("name '÷.-' has no letters"), is longer than MATCH_NAME_MAX bytes, is not valid UTF-8, or has
- * more than MATCH_PARTS_MAX parts. MMIS_ENOMEM / MMIS_EINTERNAL when ICU cannot be loaded.
+ * more than MATCH_PARTS_MAX parts. MMIS_ENOMEM / MMIS_EUNSUPPORTED when ICU cannot be loaded.
  */
 enum mmis_err match_normalise(const char *name, const char *field, char out[MATCH_NORM_MAX],
 			      struct mmis_error *err);
+
+/*
+ * The built-in equivalence classes (data/name-equivalences.txt): their number; the spellings
+ * loaded, how many spellings share a skeleton with another class (0 in a good file; the first of
+ * them described in *first_conflict) when the pointers are not NULL. For tests and `mmis` status.
+ */
+size_t match_equivalences(size_t *spellings, size_t *conflicts, const char **first_conflict);
 
 /* Normalise a document number for exact matching (upper case, [A-Z0-9] only, at most 30). */
 enum mmis_err match_document_normalise(const char *in, char out[32], struct mmis_error *err);

@@ -319,7 +319,7 @@ enum mmis_err mjson_get_enum(const json_t *obj, const char *key, bool required,
 
 char *mjson_dump(const json_t *value)
 {
-	/* 15 significant digits: a score of 0.85 is written 0.85, not 0.84999999999999998. */
+	/* 15 significant digits: 0.95 is written "0.95", not "0.94999999999999996". */
 	return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 }
 

@@ -1,0 +1,104 @@
+/*
+ * internal.h - what the files of lib/match share: prepared names (parts with their comparison
+ * keys), the equivalence table, string similarity and the packed evidence of a record.
+ */
+#ifndef MMIS_MATCH_INTERNAL_H
+#define MMIS_MATCH_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "mmis/match.h"
+
+#define MP_SKEL 40 /* bytes of a part's skeleton kept (longer parts are compared on a prefix) */
+#define MP_PHON 10 /* bytes of a phonetic key, with its NUL */
+
+/* Limits of one record (match_index_add refuses more; match_compare ignores the rest). */
+#define MREC_NAMES_MAX 255
+#define MREC_VALUES_MAX 32 /* birth dates, nationalities, documents each */
+
+enum mpart_flag {
+	MPART_PARTICLE = 1, /* "al", "bin", "van": an unmatched particle costs almost nothing */
+	MPART_INITIAL = 2,  /* one letter */
+};
+
+/*
+ * One part of a normalised name and its comparison keys:
+ *   text      the normalised spelling ("mukhammed")
+ *   skel      its skeleton: digraph and regional variants folded ("muhamed"); the spelling level
+ *   phon      a consonant key of the skeleton ("mhmd"); the phonetic level
+ *   cls       its equivalence class in data/name-equivalences.txt (0: none); looked up by skeleton
+ */
+struct mpart {
+	const char *text;
+	uint8_t len, slen, plen, flags;
+	uint32_t cls;
+	char skel[MP_SKEL];
+	char phon[MP_PHON];
+};
+
+/* A prepared name; its parts point into `norm`, so it is not to be copied by value. */
+struct mname {
+	char norm[MATCH_NORM_MAX];
+	uint8_t n;
+	struct mpart p[MATCH_PARTS_MAX];
+};
+
+/* normalise.c */
+void mpart_prepare(struct mpart *p, const char *text, size_t len);
+/* Prepare from a normalised name (as match_normalise writes it). */
+void mname_prepare(struct mname *m, const char *norm);
+size_t mskeleton(const char *s, size_t n, char *out, size_t cap);
+size_t mphonetic(const char *skel, size_t n, char *out, size_t cap);
+
+/* equiv.c: the built-in equivalence classes, loaded once (thread-safe). */
+enum mmis_err mequiv_init(struct mmis_error *err);
+uint32_t mequiv_class(const char *skel, size_t n); /* 0: in no class */
+bool mequiv_particle(const char *text, size_t n);
+
+/* similar.c */
+double mjaro_winkler(const char *a, size_t na, const char *b, size_t nb);
+unsigned mlevenshtein(const char *a, size_t na, const char *b, size_t nb, unsigned max);
+
+/*
+ * The evidence of a record beyond names, packed:
+ *   dates   year << 16 | month << 8 | day (month and day 0 when unknown)
+ *   nats    three upper-case letters (or one, "D") and NULs, as a uint32 (memcpy)
+ *   docs    normalised document numbers, each NUL-terminated, one after another
+ */
+struct mevidence {
+	const uint32_t *dates;
+	size_t n_dates;
+	const uint32_t *nats;
+	size_t n_nats;
+	char sex; /* 'F', 'M' or 0 */
+	const char *docs;
+	size_t n_docs;
+};
+
+/* Pack one value; false when it is not a usable date / nationality / sex. */
+bool mdate_pack(const char *s, uint32_t *out);
+bool mnat_pack(const char *s, uint32_t *out);
+char msex_of(const char *s);
+
+/* compare.c */
+/* Score of two prepared names in [0, 1]; reasons appended when `reasons` is not NULL. */
+double mname_score(const struct mname *q, const struct mname *e, json_t *reasons);
+/* Add the evidence's effect to `score` (clamped to [0, 1]); reasons appended when not NULL. */
+double mevidence_apply(double score, const struct mevidence *q, const struct mevidence *e,
+		       json_t *reasons);
+/*
+ * The score of two records given as prepared names and packed evidence: the best pair of names,
+ * the evidence, a shared document. Reasons (for the best pair of names) when `reasons` is not NULL.
+ */
+double mrecord_score(const struct mname *qn, size_t nq, const struct mevidence *qe,
+		     const struct mname *en, size_t ne, const struct mevidence *ee, json_t *reasons);
+/* A shared document number, or NULL. */
+const char *mevidence_document(const struct mevidence *q, const struct mevidence *e);
+json_t *mreason(const char *field, const char *query, const char *entry, const char *how,
+		double similarity, double effect, const char *text);
+
+#endif
