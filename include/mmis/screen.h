@@ -44,8 +44,8 @@
 #define WATCHLIST_NAME_MAX 64    /* a list's name: 1..64 of [A-Za-z0-9._-] */
 #define WATCHLIST_TEXT_MAX 200   /* a list's source */
 #define WATCHLIST_ID_MAX 200     /* an entry's external id */
-#define WATCHLIST_VALUES_MAX 100 /* names (with aliases), dates, nationalities or documents of
-				  * one entry */
+#define WATCHLIST_ALIASES_MAX 99 /* aliases of one entry */
+#define WATCHLIST_VALUES_MAX 32  /* birth dates, nationalities or documents of one entry */
 #define SCREEN_LIMIT_MAX 100     /* hits per query */
 #define SCREEN_BATCH_MAX 1000    /* queries per call of screen_queries */
 #define SCREEN_NOTE_MAX 2000     /* a decision's note */

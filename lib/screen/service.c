@@ -30,6 +30,13 @@ struct list_info {
 	const char *id, *name, *category, *action;
 };
 
+/* A document number of an entry without a name (a list of lost and stolen documents): the
+ * matcher indexes names, so these are found here, exactly, by binary search. */
+struct doc_ref {
+	const char *number;
+	uint32_t entry;
+};
+
 struct screen_snapshot {
 	atomic_int refs;
 	int64_t generation;
@@ -40,6 +47,8 @@ struct screen_snapshot {
 	size_t n, cap;
 	struct list_info *lists;
 	size_t n_lists;
+	struct doc_ref *docs; /* sorted by number */
+	size_t n_docs, docs_cap;
 	size_t refused;       /* entries the index would not take */
 	struct arena *strings;
 	double build_ms;
@@ -70,6 +79,7 @@ static void snapshot_free(struct screen_snapshot *snap)
 	match_index_free(snap->ix);
 	free(snap->e);
 	free(snap->lists);
+	free(snap->docs);
 	arena_free(snap->strings);
 	free(snap);
 }
@@ -180,6 +190,35 @@ static const struct list_info *find_list(const struct screen_snapshot *snap, con
 	return NULL;
 }
 
+static int doc_cmp(const void *a, const void *b)
+{
+	const struct doc_ref *x = a, *y = b;
+	int c = strcmp(x->number, y->number);
+	return c ? c : (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+/* The document numbers of a nameless entry (number snap->n) into the document table. */
+static enum mmis_err add_docs(struct screen_snapshot *snap, const struct match_record *r)
+{
+	for (size_t i = 0; i < r->n_documents; i++) {
+		char norm[32];
+		if (match_document_normalise(r->documents[i], norm, NULL))
+			continue;
+		if (snap->n_docs == snap->docs_cap) {
+			size_t nc = snap->docs_cap ? snap->docs_cap * 2 : 256;
+			struct doc_ref *nd = realloc(snap->docs, nc * sizeof(*nd));
+			if (!nd)
+				return MMIS_ENOMEM;
+			snap->docs = nd;
+			snap->docs_cap = nc;
+		}
+		if (!(snap->docs[snap->n_docs].number = arena_strdup(snap->strings, norm)))
+			return MMIS_ENOMEM;
+		snap->docs[snap->n_docs++].entry = (uint32_t)snap->n;
+	}
+	return MMIS_OK;
+}
+
 /*
  * Build a snapshot from the database: the generation first, then the lists, then the entries
  * (each statement sees a committed state; an import committed in between makes the generation
@@ -215,7 +254,7 @@ static enum mmis_err build(struct store *s, const atomic_bool *stop, screen_prog
 		const struct list_info *l = find_list(snap, store_column_text(st, 0));
 		int64_t from = day_of(store_column_text(st, 8), INT32_MIN);
 		int64_t to = day_of(store_column_text(st, 9), INT32_MAX);
-		const char *names[WATCHLIST_VALUES_MAX + 1], *dates[WATCHLIST_VALUES_MAX],
+		const char *names[WATCHLIST_ALIASES_MAX + 1], *dates[WATCHLIST_VALUES_MAX],
 			*nats[WATCHLIST_VALUES_MAX], *docs[WATCHLIST_VALUES_MAX];
 		json_t *ja = NULL, *jb = NULL, *jn = NULL, *jd = NULL;
 		const char *name = store_column_text(st, 2);
@@ -242,7 +281,7 @@ static enum mmis_err build(struct store *s, const atomic_bool *stop, screen_prog
 		if (name && *name)
 			names[r.n_names++] = name;
 		r.n_names += strings_of(&ja, store_column_text(st, 3), names + r.n_names,
-					WATCHLIST_VALUES_MAX + 1 - r.n_names);
+					WATCHLIST_ALIASES_MAX + 1 - r.n_names);
 		r.n_birth_dates = strings_of(&jb, store_column_text(st, 4), dates, WATCHLIST_VALUES_MAX);
 		r.n_nationalities = strings_of(&jn, store_column_text(st, 5), nats,
 					       WATCHLIST_VALUES_MAX);
@@ -277,7 +316,11 @@ static enum mmis_err build(struct store *s, const atomic_bool *stop, screen_prog
 			if (!e->external_id || (name && *name && !e->name))
 				rc = screen_oom(err);
 		}
-		if (!rc) {
+		if (!rc && !r.n_names) {
+			rc = add_docs(snap, &r);
+			if (!rc)
+				snap->n++;
+		} else if (!rc) {
 			/* An entry the index refuses (its names no longer normalise under this
 			 * version's rules) is counted, not fatal: the others must be screened. */
 			enum mmis_err ar = match_index_add(snap->ix, (uint32_t)snap->n, &r, &ae);
@@ -296,8 +339,12 @@ static enum mmis_err build(struct store *s, const atomic_bool *stop, screen_prog
 			break;
 	}
 	store_finalize(st);
+	if (rc == MMIS_ENOMEM)
+		screen_oom(err);
 	if (!rc)
 		rc = match_index_build(snap->ix, err);
+	if (!rc && snap->n_docs)
+		qsort(snap->docs, snap->n_docs, sizeof(*snap->docs), doc_cmp);
 	if (rc) {
 		snapshot_free(snap);
 		return rc;
@@ -503,20 +550,66 @@ json_t *screen_status(struct screen *sc)
 
 /* ---- searching */
 
+/* The nameless entries holding the query's document numbers, as hits of score 1. */
+static enum mmis_err doc_hits(const struct screen_snapshot *snap, const struct match_record *q,
+			      struct match_hit *out, size_t cap, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < q->n_documents; i++) {
+		char norm[32];
+		size_t lo = 0, hi = snap->n_docs;
+		if (match_document_normalise(q->documents[i], norm, NULL))
+			continue;
+		while (lo < hi) { /* the first number >= norm */
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(snap->docs[mid].number, norm) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < snap->n_docs && !strcmp(snap->docs[lo].number, norm) && *n < cap; lo++) {
+			json_t *why = json_pack("[{s:s, s:s, s:s, s:s, s:f, s:s}]", "field", "document",
+						"query", norm, "entry", norm, "how", "exact", "effect",
+						1.0, "text", "the document number is on the list");
+			if (!why)
+				return MMIS_ENOMEM;
+			out[*n].id = snap->docs[lo].entry;
+			out[*n].score = 1.0;
+			out[*n].reasons = why;
+			(*n)++;
+		}
+	}
+	return MMIS_OK;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct match_hit *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 enum mmis_err screen_snapshot_search(const struct screen_snapshot *snap,
 				     const struct match_record *q, double threshold, size_t limit,
 				     struct match_hit *hits, const struct screen_entry **entries,
 				     size_t *n_hits, struct mmis_error *err)
 {
-	size_t want = limit + SEARCH_SPARE, got = 0, k = 0;
-	struct match_hit *all = calloc(want, sizeof(*all));
+	size_t want = limit + SEARCH_SPARE, got = 0, k = 0, dn = 0;
+	struct match_hit *all = calloc(2 * want, sizeof(*all));
 	int64_t today = screen_today();
-	enum mmis_err rc;
+	enum mmis_err rc = MMIS_OK;
 
 	*n_hits = 0;
 	if (!all)
 		return screen_oom(err);
-	rc = match_index_search(snap->ix, q, threshold, want, all, &got, err);
+	if (q->n_names || q->n_documents)
+		rc = match_index_search(snap->ix, q, threshold, want, all, &got, err);
+	if (!rc && doc_hits(snap, q, all + got, want, &dn))
+		rc = screen_oom(err);
+	got += dn;
+	if (dn)
+		qsort(all, got, sizeof(*all), hit_cmp);
 	for (size_t i = 0; !rc && i < got; i++) {
 		const struct screen_entry *e = all[i].id < snap->n ? &snap->e[all[i].id] : NULL;
 		if (!e || e->valid_from > today || e->valid_to < today || k == limit) {

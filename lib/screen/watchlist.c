@@ -151,7 +151,7 @@ static const char native_header[] = "id,name,aliases,birth_date,nationality,docu
 
 struct row {
 	const char *id, *name, *sex, *from, *to;
-	const char *aliases[WATCHLIST_VALUES_MAX];
+	const char *aliases[WATCHLIST_ALIASES_MAX];
 	size_t n_aliases;
 	char births[WATCHLIST_VALUES_MAX][DATE_STR_MAX];
 	const char *birth_p[WATCHLIST_VALUES_MAX];
@@ -229,7 +229,7 @@ static enum mmis_err check_row(struct csv_reader *c, const int *idx, bool os, st
 			       bool *skip, struct mmis_error *e)
 {
 	char *v[K__COUNT];
-	const char *parts[WATCHLIST_VALUES_MAX];
+	const char *parts[WATCHLIST_ALIASES_MAX];
 	char norm[MATCH_NORM_MAX];
 	size_t n, more;
 	enum mmis_err rc;
@@ -269,10 +269,10 @@ static enum mmis_err check_row(struct csv_reader *c, const int *idx, bool os, st
 		r->name = v[K_NAME];
 	}
 	/* Aliases: each must normalise (OpenSanctions: those that do not are left out). */
-	n = split(v[K_ALIASES], parts, WATCHLIST_VALUES_MAX - 1, &more);
+	n = split(v[K_ALIASES], parts, WATCHLIST_ALIASES_MAX, &more);
 	if (more && !os)
 		return mmis_error_set(e, MMIS_EINVAL, "aliases", "more than %d aliases",
-				      WATCHLIST_VALUES_MAX - 1);
+				      WATCHLIST_ALIASES_MAX);
 	r->dropped += (int64_t)more;
 	for (size_t i = 0; i < n; i++) {
 		struct mmis_error ae;

@@ -19,18 +19,25 @@ function pct(x) {
 	return `${Math.round(Number(x || 0) * 100)} %`;
 }
 
-/** One reason (match.h): "Name: MOHAMED ↔ muhammad — equivalent spelling (93 %)". */
+// Reasons that speak against the match (match.h): a negative effect, or a name part one side
+// lacks or that differs.
+const AGAINST = ['missing', 'extra', 'different', 'contradicts'];
+function against(r) {
+	return Number(r.effect || 0) < 0 || AGAINST.includes(r.how);
+}
+
+/** One reason (match.h): "Name: mohamed ↔ mukhamed — an equivalent spelling (95 %)". */
 function reasonItem(r) {
-	const effect = Number(r.effect || 0);
-	const sign = effect > 0 ? '+' : effect < 0 ? '−' : '·';
+	const sign = against(r) ? '−' : '+';
 	const values = [];
 	const fmt = (v) => (r.field === 'birth_date' ? formatPartialDate(v) : v);
 	if (r.query && r.entry) values.push(`${fmt(r.query)} ↔ ${fmt(r.entry)}`);
 	else if (r.query) values.push(fmt(r.query));
 	else if (r.entry) values.push(fmt(r.entry));
+	else if (r.text) values.push(r.text);
 	let how = tr('hits.how', r.how);
 	if (typeof r.similarity === 'number' && r.how !== 'exact') how += ` (${pct(r.similarity)})`;
-	return h('li', { class: effect < 0 ? 'reason reason-against' : 'reason reason-for', title: r.text || null },
+	return h('li', { class: against(r) ? 'reason reason-against' : 'reason reason-for', title: r.text || null },
 		h('span', { class: 'reason-sign', 'aria-hidden': 'true' }, sign),
 		h('span', { class: 'reason-text' },
 			h('span', { class: 'reason-field' }, tr('hits.field', r.field), ': '),
@@ -99,8 +106,8 @@ function decisionForm(hit, done) {
 
 function hitArticle(hit, announceFn) {
 	const reasons = hit.reasons || [];
-	const forIt = reasons.filter((r) => Number(r.effect || 0) >= 0);
-	const against = reasons.filter((r) => Number(r.effect || 0) < 0);
+	const forIt = reasons.filter((r) => !against(r));
+	const counter = reasons.filter(against);
 	const titleId = uid('hit-title');
 	const article = h('article', { class: `hit hit-${hit.action}`, 'data-hit': hit.id, 'data-status': hit.status, 'aria-labelledby': titleId });
 	function fill(x) {
@@ -116,7 +123,7 @@ function hitArticle(hit, announceFn) {
 				h('div', null, h('h4', null, t('hits.why')),
 					forIt.length ? h('ul', { class: 'reasons' }, forIt.map(reasonItem)) : h('p', { class: 'muted' }, '—')),
 				h('div', null, h('h4', null, t('hits.against')),
-					against.length ? h('ul', { class: 'reasons' }, against.map(reasonItem)) : h('p', { class: 'muted' }, t('hits.nothing_against')))),
+					counter.length ? h('ul', { class: 'reasons' }, counter.map(reasonItem)) : h('p', { class: 'muted' }, t('hits.nothing_against')))),
 			x.status === 'pending' ? decisionForm(x, (decided) => {
 				fill(decided);
 				if (announceFn) announceFn(t(`hits.decided_${decided.status}`), decided.status === 'confirmed' ? 'error' : 'ok');
