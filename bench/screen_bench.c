@@ -64,14 +64,19 @@ static const char *const syl_cy[] = { "ка", "ло", "ми", "ра", "се", "�
 static const char *const nats[] = { "SRB", "BIH", "RKS", "ALB", "RUS", "TUR", "DEU", "UKR",
 				    "SYR", "AFG", "IRQ", "CHN", "ITA", "HRV", "MKD", "GEO" };
 
-/* A name part of 2 or 3 syllables, capitalised (Latin) into buf. */
-static void part(char *buf, size_t cap, bool cyrillic)
+/* Syllables of the travellers who cross: other sounds than the lists', so that hits are as rare
+ * as at a real border and what is measured is the search, not the saving of hits. */
+static const char *const syl_tr[] = { "qu", "wy", "xe", "fy", "gu", "hy", "jo", "ce", "by", "ox" };
+
+/* A name part of 2 or 3 syllables, capitalised (Latin) into buf; `traveller`: from syl_tr. */
+static void part_of(char *buf, size_t cap, bool cyrillic, bool traveller)
 {
 	int n = 2 + below(2);
 	size_t k = 0;
 	for (int i = 0; i < n; i++) {
-		int s = below((int)(sizeof(syl) / sizeof(syl[0])));
-		const char *x = cyrillic ? syl_cy[s] : syl[s];
+		int s = below(traveller ? (int)(sizeof(syl_tr) / sizeof(syl_tr[0]))
+					: (int)(sizeof(syl) / sizeof(syl[0])));
+		const char *x = traveller ? syl_tr[s] : cyrillic ? syl_cy[s] : syl[s];
 		size_t l = strlen(x);
 		if (k + l + 1 >= cap)
 			break;
@@ -81,6 +86,11 @@ static void part(char *buf, size_t cap, bool cyrillic)
 		k += l;
 	}
 	buf[k] = '\0';
+}
+
+static void part(char *buf, size_t cap, bool cyrillic)
+{
+	part_of(buf, cap, cyrillic, false);
 }
 
 static void name(char *buf, size_t cap, bool cyrillic)
@@ -174,8 +184,9 @@ static double import(struct env *e, const char *csv, const char *list, int64_t *
 	return t1 - t0;
 }
 
-/* Crossings per second recorded on a fresh database holding `entries` (0: none) of the CSV. */
-static void crossings(const char *dir, const char *csv, long entries, bool service)
+/* Crossings per second recorded on a fresh database holding `entries` (0: none) of the CSV;
+ * *hits receives the hits raised. */
+static double crossings(const char *dir, const char *csv, long entries, bool service, long *hits_out)
 {
 	char url[512], part_csv[512], cmd[1200];
 	struct mmis_error err;
@@ -205,8 +216,8 @@ static void crossings(const char *dir, const char *csv, long entries, bool servi
 		char number[32], surname[64], given[64];
 		struct crossing_in in = { 0 };
 		json_t *out;
-		part(surname, sizeof(surname), false);
-		part(given, sizeof(given), false);
+		part_of(surname, sizeof(surname), false, true);
+		part_of(given, sizeof(given), false, true);
 		snprintf(number, sizeof(number), "T%08d", i);
 		in.document_type = "P";
 		in.issuing_state = nats[i % 16];
@@ -225,10 +236,10 @@ static void crossings(const char *dir, const char *csv, long entries, bool servi
 		json_decref(out);
 	}
 	t1 = now_s();
-	printf("| %s | %ld | %.0f | %.2f | %ld |\n", service ? "screened" : "not screened (no service)",
-	       (long)n, CROSSINGS / (t1 - t0), (t1 - t0) * 1000 / CROSSINGS, hits);
 	screen_free(sc);
 	store_close(e.s);
+	*hits_out = hits;
+	return CROSSINGS / (t1 - t0);
 }
 
 int main(int argc, char **argv)
@@ -287,11 +298,24 @@ int main(int argc, char **argv)
 	screen_free(sc);
 	store_close(e.s);
 
-	printf("\n| %d crossings recorded (SQLite, durable) | list entries | crossings/s | ms per "
-	       "crossing | hits |\n| --- | --- | --- | --- | --- |\n", CROSSINGS);
-	crossings(dir, csv, 0, false);
-	crossings(dir, csv, 0, true);
-	crossings(dir, csv, 1000, true);
-	crossings(dir, csv, entries < 100000 ? entries : 100000, true);
+	printf("\n| %d crossings recorded (SQLite, durable; best of 3) | list entries | crossings/s | "
+	       "ms per crossing | hits |\n| --- | --- | --- | --- | --- |\n", CROSSINGS);
+	/* Each configuration three times, interleaved (the machine is shared): the best of three. */
+	{
+		const long sizes[] = { 0, 0, 1000, entries < 100000 ? entries : 100000 };
+		const bool service[] = { false, true, true, true };
+		double best[4] = { 0 };
+		long hits[4] = { 0 };
+		for (int round = 0; round < 3; round++)
+			for (int c = 0; c < 4; c++) {
+				double r = crossings(dir, csv, sizes[c], service[c], &hits[c]);
+				if (r > best[c])
+					best[c] = r;
+			}
+		for (int c = 0; c < 4; c++)
+			printf("| %s | %ld | %.0f | %.2f | %ld |\n",
+			       service[c] ? "screened" : "not screened (no service)", sizes[c], best[c],
+			       1000 / best[c], hits[c]);
+	}
 	return 0;
 }

@@ -202,6 +202,19 @@ test('border officer: an entry of a listed traveller shows the explained hit; di
 	await signIn(page, 'officer', USER_PASSWORD);
 	await openDesk(page);
 	await readDocument(page, mrz.listed);
+	// Checked as soon as the document is read, before anything is recorded.
+	const pre = page.locator('#border-precheck.precheck-hit');
+	await pre.waitFor();
+	assert.match(await pre.textContent(), /Possible alert-list hit.*REFUSE ENTRY.*Мухамед Абдулах — list national-alerts/);
+	await page.locator('#messages', { hasText: 'Alert-list hit: REFUSE ENTRY' }).waitFor();
+	t.diagnostic(`screenshot ${await shot(page, 'screen-precheck-en')}`);
+	// It offers the refusal on ground H; the officer looks, then goes back (Escape) to record.
+	await page.locator('#border-precheck-refuse').click();
+	assert.equal(await page.locator('#border-refusal').isVisible(), true);
+	assert.equal(await page.locator('#border-ground-H').isChecked(), true);
+	assert.equal(await page.evaluate(() => document.activeElement.id), 'border-ground-H');
+	await page.keyboard.press('Escape');
+	assert.equal(await page.locator('#border-refusal').isHidden(), true);
 	await page.keyboard.press('Alt+E');
 	const result = page.locator('#border-result');
 	await result.locator('h2', { hasText: 'Entry recorded: ABDULLAH MOHAMMED' }).waitFor();
@@ -252,6 +265,7 @@ test('border officer: a traveller on no list shows no hit; a lost document is a 
 	await signIn(page, 'officer', USER_PASSWORD);
 	await openDesk(page);
 	await readDocument(page, mrz.clean);
+	await page.locator('#border-precheck.precheck-clear', { hasText: 'Not on the alert lists.' }).waitFor();
 	await page.keyboard.press('Alt+E');
 	await page.locator('#border-result h2', { hasText: 'Entry recorded: HORVAT IVANA' }).waitFor();
 	assert.equal(await page.locator('#border-hits').count(), 0);

@@ -5,8 +5,8 @@
 import { h, field } from '../dom.js';
 import { t, has, formatDate, formatDateTime } from '../i18n.js';
 import { api } from '../api.js';
-import { pageHeading, announce, clearMessages, errorText, badge, table } from '../ui.js';
-import { hitsBlock, hitsAnnouncement } from './hits.js';
+import { pageHeading, announce, clearMessages, errorText, badge, table, holds } from '../ui.js';
+import { hitsBlock, hitsAnnouncement, precheckBlock } from './hits.js';
 
 export const GROUNDS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'];
 const TRANSPORT = ['car', 'bus', 'truck', 'motorcycle', 'bicycle', 'foot', 'train', 'aircraft', 'vessel', 'other'];
@@ -272,6 +272,34 @@ export function render(main, ctx) {
 			: t('border.mrz_bad'));
 		mrzState.className = p.valid ? 'mrz-state mrz-state-ok' : 'mrz-state mrz-state-bad';
 		showDocument(p);
+		if (p.valid) precheck(p, seq);
+	}
+
+	// ---- the alert lists, checked as soon as the document is read (before anything is recorded)
+	async function precheck(p, seq) {
+		if (!holds(ctx.me, 'screen')) return;
+		const q = { name: `${p.given_names || ''} ${p.surname || ''}`.trim(), document_number: p.document_number };
+		if (/^\d{4}(-\d{2}(-\d{2})?)?$/.test(p.birth_date || '')) q.birth_date = p.birth_date;
+		if (/^[A-Z]{1,3}$/.test(p.nationality || '')) q.nationality = p.nationality;
+		if (p.sex === 'F' || p.sex === 'M') q.sex = p.sex;
+		const box = h('div', { id: 'border-precheck-box' }, h('p', { class: 'loading' }, t('hits.precheck_running')));
+		doc.append(box);
+		let res;
+		try {
+			res = await api('POST', '/screen', q);
+		} catch (err) {
+			if (seq !== parseSeq || !ctx.stillCurrent()) return;
+			box.replaceChildren(h('p', { class: 'message message-error' }, t('hits.precheck_failed', { detail: errorText(err) })));
+			return;
+		}
+		if (seq !== parseSeq || !ctx.stillCurrent() || !doc.contains(box)) return;
+		box.replaceChildren(precheckBlock(res.hits || [], () => {
+			openRefusal();
+			const hBox = groundBoxes[GROUNDS.indexOf('H')];
+			hBox.checked = true;
+			hBox.focus();
+		}));
+		if ((res.hits || []).length) announce(hitsAnnouncement(res.hits), 'error');
 	}
 
 	mrz.addEventListener('input', () => {

@@ -158,3 +158,26 @@ export function hitsAnnouncement(hits) {
 	const worst = [...hits].sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action))[0];
 	return t('hits.announce', { n: hits.length, action: tr('hits.action', worst.action) });
 }
+
+/**
+ * The check made as soon as a document is read, before anything is recorded (POST /screen):
+ * "not on the alert lists", or the possible hits with the list's action, so that an officer sees
+ * "refuse entry" before pressing Entry. `onRefuse` (may be null) opens the refusal on ground H.
+ */
+export function precheckBlock(hits, onRefuse) {
+	if (!hits.length) {
+		return h('p', { class: 'precheck precheck-clear', id: 'border-precheck' },
+			h('span', { 'aria-hidden': 'true' }, '✓ '), t('hits.precheck_clear'));
+	}
+	const sorted = [...hits].sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || b.score - a.score);
+	const refuse = sorted.some((x) => x.action === 'refuse_entry');
+	return h('div', { class: 'precheck precheck-hit', id: 'border-precheck', role: 'alert' },
+		h('p', { class: 'precheck-title' }, h('span', { 'aria-hidden': 'true' }, '⚠ '), t('hits.precheck_hit')),
+		h('ul', null, sorted.map((x) => h('li', null,
+			h('span', { class: `hit-action hit-action-small hit-action-${x.action}` }, tr('hits.action', x.action)), ' ',
+			t('hits.on_list', { name: x.name || x.document || x.entry_id, list: x.list }), ' · ',
+			t('hits.score', { pct: pct(x.score) })))),
+		h('p', { class: 'hint' }, t('hits.precheck_hint')),
+		refuse && onRefuse ? h('button', { type: 'button', class: 'button button-danger', id: 'border-precheck-refuse', onclick: onRefuse },
+			t('hits.precheck_refuse')) : null);
+}
