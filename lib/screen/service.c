@@ -478,18 +478,20 @@ static void start_rebuild(struct screen *sc, int64_t generation)
 	sc->thread_started = true;
 }
 
-enum mmis_err screen_poll(struct screen *sc, struct store *s, struct mmis_error *err)
+/* screen_poll, also saying the generation it read. */
+static enum mmis_err poll_generation(struct screen *sc, struct store *s, int64_t *generation,
+				     struct mmis_error *err)
 {
-	int64_t generation, today = screen_today();
+	int64_t today = screen_today();
 	bool loaded;
 	enum mmis_err rc;
 
-	if ((rc = read_generation(s, &generation, err)))
+	if ((rc = read_generation(s, generation, err)))
 		return rc;
 	pthread_mutex_lock(&sc->mu);
 	loaded = sc->cur != NULL;
-	if (loaded && stale(sc->cur, generation, today))
-		start_rebuild(sc, generation);
+	if (loaded && stale(sc->cur, *generation, today))
+		start_rebuild(sc, *generation);
 	pthread_mutex_unlock(&sc->mu);
 	if (loaded)
 		return MMIS_OK;
@@ -498,6 +500,12 @@ enum mmis_err screen_poll(struct screen *sc, struct store *s, struct mmis_error 
 	loaded = sc->cur != NULL;
 	pthread_mutex_unlock(&sc->mu);
 	return loaded ? MMIS_OK : screen_load(sc, s, NULL, NULL, err);
+}
+
+enum mmis_err screen_poll(struct screen *sc, struct store *s, struct mmis_error *err)
+{
+	int64_t generation;
+	return poll_generation(sc, s, &generation, err);
 }
 
 void screen_wait(struct screen *sc)
@@ -515,7 +523,7 @@ struct screen_snapshot *screen_acquire(struct screen *sc, struct store *s, bool 
 	int64_t generation = 0;
 
 	*current = false;
-	if (screen_poll(sc, s, err) || read_generation(s, &generation, err))
+	if (poll_generation(sc, s, &generation, err))
 		return NULL;
 	pthread_mutex_lock(&sc->mu);
 	if ((snap = sc->cur)) {
