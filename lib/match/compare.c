@@ -91,6 +91,23 @@ static double part_sim(const struct mpart *a, const struct mpart *b, enum how *h
 	return s;
 }
 
+/* part_sim through the cache when both parts have cache numbers. */
+static double part_sim_cached(const struct mpart *a, const struct mpart *b, enum how *how,
+			      struct mcache *cache)
+{
+	if (!cache || !a->qid || !b->id)
+		return part_sim(a, b, how);
+	uint32_t h = (b->id * 0x9e3779b1u) ^ ((uint32_t)a->qid * 0x85ebca6bu);
+	struct mcache_slot *sl = &cache->slot[(h ^ (h >> 16)) & (MCACHE_SLOTS - 1)];
+	if (sl->stamp == cache->stamp && sl->id == b->id && sl->qid == a->qid) {
+		*how = (enum how)sl->how;
+		return sl->s;
+	}
+	double s = part_sim(a, b, how);
+	*sl = (struct mcache_slot){ b->id, cache->stamp, a->qid, (uint8_t)*how, (float)s };
+	return (float)s; /* the same value whether cached or not */
+}
+
 /* What a pair's similarity counts for in the mean. */
 static double effective(double s)
 {
@@ -101,7 +118,7 @@ static double effective(double s)
 	return (s - S_NOTHING) * S_GOOD / (S_GOOD - S_NOTHING);
 }
 
-static double weight(const struct mpart *p)
+double mpart_weight(const struct mpart *p)
 {
 	if (p->flags & MPART_PARTICLE)
 		return 0.2;
@@ -120,18 +137,17 @@ struct cand {
 /* Prepare the part that is parts i and i+1 of `m` written together ("abdel kader"). */
 static void joined_part(const struct mname *m, int i, struct mpart *out, char *buf, size_t cap)
 {
-	size_t a = m->p[i].len, b = m->p[i + 1].len;
+	size_t a = m->p[i]->len, b = m->p[i + 1]->len;
 	if (a + b >= cap)
 		b = cap - 1 - a;
-	memcpy(buf, m->p[i].text, a);
-	memcpy(buf + a, m->p[i + 1].text, b);
+	memcpy(buf, m->p[i]->text, a);
+	memcpy(buf + a, m->p[i + 1]->text, b);
 	buf[a + b] = '\0';
 	mpart_prepare(out, buf, a + b);
 }
 
-static int cand_cmp(const void *x, const void *y)
+static int cand_cmp(const struct cand *a, const struct cand *b)
 {
-	const struct cand *a = x, *b = y;
 	if (a->s != b->s)
 		return a->s < b->s ? 1 : -1;
 	if (a->joined != b->joined)
@@ -153,12 +169,12 @@ static void mask_text(const struct mname *m, unsigned mask, char *buf, size_t ca
 	for (int i = 0; i < m->n; i++) {
 		if (!(mask & (1u << i)))
 			continue;
-		size_t l = m->p[i].len;
+		size_t l = m->p[i]->len;
 		if (n && n + 1 < cap)
 			buf[n++] = ' ';
 		if (n + l >= cap)
 			l = cap - 1 - n;
-		memcpy(buf + n, m->p[i].text, l);
+		memcpy(buf + n, m->p[i]->text, l);
 		n += l;
 	}
 	buf[n] = '\0';
@@ -208,7 +224,33 @@ static void explain_pair(json_t *reasons, const struct mname *q, const struct mn
 	json_array_append_new(reasons, mreason("name", qt, et, how, c->s, 0.0, text));
 }
 
-double mname_score(const struct mname *q, const struct mname *e, json_t *reasons)
+/* Sort the candidates best first (insertion sort: a few dozen at most, mostly). */
+static void cand_sort(struct cand *c, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct cand x = c[i];
+		size_t j = i;
+		while (j > 0 && cand_cmp(&c[j - 1], &x) > 0) {
+			c[j] = c[j - 1];
+			j--;
+		}
+		c[j] = x;
+	}
+}
+
+/*
+ * Whether a joined part and a part may be one name at all: the same first letter or first
+ * consonant ("bd alqadr", Arabic script, and "abdelkader"), lengths close.
+ */
+static bool join_plausible(const struct mpart *a, const struct mpart *b, const struct mpart *other)
+{
+	size_t jl = (size_t)a->slen + b->slen, ol = other->slen;
+	return (a->skel[0] == other->skel[0] || (a->plen && a->phon[0] == other->phon[0])) &&
+	       (jl > ol ? jl - ol : ol - jl) <= 3;
+}
+
+double mname_score(const struct mname *q, const struct mname *e, json_t *reasons,
+		   struct mcache *cache)
 {
 	struct cand c[MATCH_PARTS_MAX * MATCH_PARTS_MAX + 2 * MATCH_PARTS_MAX * MATCH_PARTS_MAX];
 	struct cand chosen[2 * MATCH_PARTS_MAX];
@@ -222,54 +264,61 @@ double mname_score(const struct mname *q, const struct mname *e, json_t *reasons
 		return 0.0;
 	qall = (1u << q->n) - 1;
 	eall = (1u << e->n) - 1;
+	double best_e[MATCH_PARTS_MAX] = { 0 };
 	for (int i = 0; i < q->n; i++) {
+		double best_q = 0;
 		for (int j = 0; j < e->n; j++) {
 			enum how h;
-			double s = part_sim(&q->p[i], &e->p[j], &h);
+			double s = part_sim_cached(q->p[i], e->p[j], &h, cache);
 			c[nc++] = (struct cand){ s, (uint16_t)(1u << i), (uint16_t)(1u << j),
 						 (uint8_t)h, 0 };
+			best_q = s > best_q ? s : best_q;
+			best_e[j] = s > best_e[j] ? s : best_e[j];
 		}
+		/* Joined and split parts only when some part finds no good counterpart alone. */
+		weak |= best_q < 0.9;
 	}
-	/* Joined and split parts only when some part finds no good counterpart alone. */
-	for (int i = 0; i < q->n && !weak; i++) {
-		double best = 0;
-		for (size_t k = 0; k < nc; k++)
-			if (c[k].qm == 1u << i && c[k].s > best)
-				best = c[k].s;
-		weak = best < 0.9;
-	}
-	for (int j = 0; j < e->n && !weak; j++) {
-		double best = 0;
-		for (size_t k = 0; k < nc; k++)
-			if (c[k].em == 1u << j && c[k].s > best)
-				best = c[k].s;
-		weak = best < 0.9;
-	}
+	for (int j = 0; j < e->n; j++)
+		weak |= best_e[j] < 0.9;
 	if (weak && (q->n > 1 || e->n > 1)) {
 		char buf[MATCH_NORM_MAX];
 		struct mpart jp;
 		for (int i = 0; i + 1 < q->n; i++) {
+			bool any = false;
+			for (int j = 0; j < e->n && !any; j++)
+				any = join_plausible(q->p[i], q->p[i + 1], e->p[j]);
+			if (!any)
+				continue;
 			joined_part(q, i, &jp, buf, sizeof(buf));
 			for (int j = 0; j < e->n; j++) {
 				enum how h;
-				double s = part_sim(&jp, &e->p[j], &h);
+				if (!join_plausible(q->p[i], q->p[i + 1], e->p[j]))
+					continue;
+				double s = part_sim(&jp, e->p[j], &h);
 				if (s >= S_GOOD)
 					c[nc++] = (struct cand){ s, (uint16_t)(3u << i),
 								 (uint16_t)(1u << j), (uint8_t)h, 1 };
 			}
 		}
 		for (int j = 0; j + 1 < e->n; j++) {
+			bool any = false;
+			for (int i = 0; i < q->n && !any; i++)
+				any = join_plausible(e->p[j], e->p[j + 1], q->p[i]);
+			if (!any)
+				continue;
 			joined_part(e, j, &jp, buf, sizeof(buf));
 			for (int i = 0; i < q->n; i++) {
 				enum how h;
-				double s = part_sim(&q->p[i], &jp, &h);
+				if (!join_plausible(e->p[j], e->p[j + 1], q->p[i]))
+					continue;
+				double s = part_sim(q->p[i], &jp, &h);
 				if (s >= S_GOOD)
 					c[nc++] = (struct cand){ s, (uint16_t)(1u << i),
 								 (uint16_t)(3u << j), (uint8_t)h, 1 };
 			}
 		}
 	}
-	qsort(c, nc, sizeof(c[0]), cand_cmp);
+	cand_sort(c, nc);
 	for (size_t k = 0; k < nc && qused != qall && eused != eall; k++) {
 		if ((c[k].qm & qused) || (c[k].em & eused))
 			continue;
@@ -279,12 +328,10 @@ double mname_score(const struct mname *q, const struct mname *e, json_t *reasons
 	}
 	for (size_t k = 0; k < nchosen; k++) {
 		double wq = 0, we = 0, pw;
-		for (int i = 0; i < q->n; i++)
-			if (chosen[k].qm & (1u << i))
-				wq += weight(&q->p[i]);
-		for (int j = 0; j < e->n; j++)
-			if (chosen[k].em & (1u << j))
-				we += weight(&e->p[j]);
+		for (unsigned m = chosen[k].qm; m; m &= m - 1)
+			wq += q->p[__builtin_ctz(m)]->w;
+		for (unsigned m = chosen[k].em; m; m &= m - 1)
+			we += e->p[__builtin_ctz(m)]->w;
 		pw = (wq + we) / 2;
 		num += pw * effective(chosen[k].s);
 		den += pw;
@@ -299,11 +346,11 @@ double mname_score(const struct mname *q, const struct mname *e, json_t *reasons
 		const struct mname *m = side ? e : q;
 		unsigned used = side ? eused : qused;
 		for (int i = 0; i < m->n; i++) {
-			if (!(m->p[i].flags & MPART_PARTICLE))
+			if (!(m->p[i]->flags & MPART_PARTICLE))
 				side ? e_real++ : q_real++;
 			if (used & (1u << i))
 				continue;
-			den += W_UNMATCHED * weight(&m->p[i]);
+			den += W_UNMATCHED * m->p[i]->w;
 			if (reasons) {
 				char text[MATCH_NORM_MAX + 100], part[MATCH_NORM_MAX];
 				mask_text(m, 1u << i, part, sizeof(part));
@@ -399,11 +446,14 @@ double mevidence_apply(double score, const struct mevidence *q, const struct mev
 					be = e->dates[j];
 				}
 			}
-		date_text(bq, qa);
-		date_text(be, ea);
 		double eff = best == D_SAME ? 0.05 : best == D_CONTRA_DAY ? -0.2
 					 : best == D_CONTRA_YEAR ? -0.15 : 0.0;
 		const char *how = eff < 0 ? "contradicts" : "agrees";
+		score += eff;
+		if (!reasons)
+			goto nats;
+		date_text(bq, qa);
+		date_text(be, ea);
 		if (best == D_SAME)
 			snprintf(text, sizeof(text), "birth date %s is the same", qa);
 		else if (best == D_COMPATIBLE)
@@ -413,11 +463,9 @@ double mevidence_apply(double score, const struct mevidence *q, const struct mev
 		else
 			snprintf(text, sizeof(text), "birth %s %s contradicts %s",
 				 best == D_CONTRA_YEAR ? "year" : "date", qa, ea);
-		score += eff;
-		if (reasons)
-			json_array_append_new(reasons,
-					      mreason("birth_date", qa, ea, how, -1.0, eff, text));
+		json_array_append_new(reasons, mreason("birth_date", qa, ea, how, -1.0, eff, text));
 	}
+nats:
 	if (q->n_nats && e->n_nats) {
 		bool agree = false;
 		uint32_t hit = 0;
@@ -428,33 +476,37 @@ double mevidence_apply(double score, const struct mevidence *q, const struct mev
 					hit = q->nats[i];
 				}
 		char qn[5], en[5];
+		double eff = agree ? 0.02 : -0.2;
+		score += eff;
+		if (!reasons)
+			goto sex;
 		nat_text(agree ? hit : q->nats[0], qn);
 		nat_text(agree ? hit : e->nats[0], en);
-		double eff = agree ? 0.02 : -0.2;
 		if (agree)
 			snprintf(text, sizeof(text), "nationality %s is the same", qn);
 		else
 			snprintf(text, sizeof(text), "nationality %s contradicts %s%s", qn, en,
 				 e->n_nats > 1 || q->n_nats > 1 ? " (no nationality in common)" : "");
-		score += eff;
-		if (reasons)
-			json_array_append_new(reasons,
-					      mreason("nationality", qn, en,
-						      agree ? "agrees" : "contradicts", -1.0, eff, text));
+		json_array_append_new(reasons, mreason("nationality", qn, en,
+						       agree ? "agrees" : "contradicts", -1.0, eff,
+						       text));
 	}
+sex:
 	if (q->sex && e->sex) {
 		char qs[2] = { q->sex, 0 }, es[2] = { e->sex, 0 };
 		double eff = q->sex == e->sex ? 0.0 : -0.2;
+		score += eff;
+		if (!reasons)
+			goto out;
 		if (eff < 0)
 			snprintf(text, sizeof(text), "sex %s contradicts %s", qs, es);
 		else
 			snprintf(text, sizeof(text), "sex %s is the same", qs);
-		score += eff;
-		if (reasons)
-			json_array_append_new(reasons,
-					      mreason("sex", qs, es, eff < 0 ? "contradicts" : "agrees",
-						      -1.0, eff, text));
+		json_array_append_new(reasons, mreason("sex", qs, es,
+						       eff < 0 ? "contradicts" : "agrees", -1.0, eff,
+						       text));
 	}
+out:
 	return score < 0 ? 0.0 : score > 1 ? 1.0 : score;
 }
 
@@ -506,7 +558,8 @@ static void pack(const struct match_record *r, struct packed *p)
 }
 
 double mrecord_score(const struct mname *qn, size_t nq, const struct mevidence *qe,
-		     const struct mname *en, size_t ne, const struct mevidence *ee, json_t *reasons)
+		     const struct mname *en, size_t ne, const struct mevidence *ee, json_t *reasons,
+		     struct mcache *cache)
 {
 	double best = 0.0;
 	size_t bi = 0, bj = 0;
@@ -514,7 +567,7 @@ double mrecord_score(const struct mname *qn, size_t nq, const struct mevidence *
 
 	for (size_t i = 0; i < nq; i++)
 		for (size_t j = 0; j < ne; j++) {
-			double s = mname_score(&qn[i], &en[j], NULL);
+			double s = mname_score(&qn[i], &en[j], NULL, cache);
 			if (s > best) {
 				best = s;
 				bi = i;
@@ -522,7 +575,7 @@ double mrecord_score(const struct mname *qn, size_t nq, const struct mevidence *
 			}
 		}
 	if (reasons && nq && ne)
-		mname_score(&qn[bi], &en[bj], reasons);
+		mname_score(&qn[bi], &en[bj], reasons, cache);
 	if (best > 0.0)
 		best = mevidence_apply(best, qe, ee, reasons);
 	if (doc) {
@@ -570,7 +623,7 @@ double match_compare(const struct match_record *query, const struct match_record
 	en = prepare_names(entry, &ne);
 	if (!qn || !en)
 		goto out;
-	s = mrecord_score(qn, nq, &pq->ev, en, ne, &pe->ev, reasons ? *reasons : NULL);
+	s = mrecord_score(qn, nq, &pq->ev, en, ne, &pe->ev, reasons ? *reasons : NULL, NULL);
 out:
 	free(qn);
 	free(en);

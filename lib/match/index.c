@@ -3,27 +3,37 @@
  * lists from keys of name parts to records, a counting array to find the records that share
  * enough parts with a query, then the full comparison of those candidates only.
  *
- * Keys of a name part (32-bit hashes of a kind letter and a string):
+ * Every distinct part spelling is kept once, prepared (skeleton, class, consonant key), in a
+ * part dictionary; a record holds part numbers. Keys (32-bit hashes of a kind letter and bytes):
  *   D  the skeleton, and, for skeletons of 4 letters or more, the skeleton with each letter
  *      deleted in turn (a deletion neighbourhood: two spellings one edit apart share a key, so a
  *      query with one typing error still reaches the entry)
  *   C  the equivalence class (Mohamed reaches Muhammad)
  *   P  the consonant key, when it has two letters or more (Arabic script "mhmd" reaches Mohamed)
- * and of two neighbouring parts written together, D of the joined skeleton ("abdel kader" reaches
- * "abdelkader" both ways), and of a document number, N.
+ *   D  of two neighbouring parts written together ("abdel kader" reaches "abdelkader" both ways)
+ *   N  a document number
+ * A part is common when more than `common_cap` records (1,000 + one in 1,000) hold its canonical
+ * key (its class, else its consonant key, else its skeleton): "Mohammed", "Ali", "Khan" in a list
+ * of the region. Iterating the lists of a common part would cost a pass over a large share of all
+ * records for every query, so two common parts of one name are also indexed together:
+ *   Q  the two canonical keys (class and consonant key both, so that a misspelt common name still
+ *      meets them), for searching
+ *   Y  the same with a birth year, for de-duplication
  *
- * A query's parts (and joined neighbours) are its units. A record is a candidate when at least
- * two units reach it (one when no name of the query has two parts that are not particles, or the
- * record has a one-part name), or a document number reaches it. Units are visited from the
- * rarest (shortest posting lists) to the commonest, and the commonest only counts records already
- * found, never adds new ones: a record reached by two units is reached by one of the rarer ones.
- * So "Mohammed", in the lists of one record in twenty, costs a pass over its lists but adds no
- * candidates when the query has another part.
+ * Search. The query's parts (and joined neighbours) are its units. Rare units iterate their lists
+ * (a list longer than four times the cap, a deletion key of a common name, is skipped), counting
+ * per record the units that reached it; pairs of common units reach records through their Q
+ * lists. A record is a candidate when at least two units agree (one when no name of the query has
+ * two parts that are not particles, or the record has a one-part name), or a document number
+ * reaches it. A record reached by rare units only is checked directly for the common units (a part
+ * of the same class, consonant key or skeleton): cheap, as it reads a few part numbers. When more
+ * than MAX_SCORED records qualify (a very common name and no rarer part), those that agree on
+ * most units and on the birth year are scored, MAX_SCORED of them.
  *
- * Layout after match_index_build: keys sorted, a directory over their top bits, an offset per key
- * and one array of record numbers (ascending within a key). Records keep their normalised names
- * and packed evidence in two pools. Searching uses per-thread scratch (a count and a stamp per
- * record) taken from a small pool under a mutex, so any number of threads may search at once.
+ * Layout: keys sorted, a directory over their top bits, an offset per key and one array of record
+ * numbers (ascending within a key), twice (the part keys, the pair keys). Searching uses scratch
+ * (a count and a stamp per record, a part-similarity cache) from a small pool under a mutex, so
+ * any number of threads may search at once.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -33,13 +43,15 @@
 
 #include "internal.h"
 
-#define UNITS_MAX 250    /* units of a query that are looked up (stamps are bytes) */
+#define UNITS_MAX 120    /* units of a query that are looked up (stamps are bytes) */
 #define UNIT_KEYS 48     /* keys of one unit at most */
 #define DEL_MIN 4        /* skeletons this long or longer get deletion keys */
+#define MAX_SCORED 150   /* candidates scored at most (the rescoring window) */
+#define RANK_SINGLE 0x80
 
 struct rec {
 	uint32_t id;
-	uint32_t names; /* offset in cpool: n_names NUL-terminated normalised names */
+	uint32_t names; /* offset in npool: per name its number of parts, then their part numbers */
 	uint32_t docs;  /* offset in cpool: n_docs NUL-terminated document numbers */
 	uint32_t vals;  /* offset in upool: n_dates dates, then n_nats nationalities */
 	uint8_t n_names, n_dates, n_nats, n_docs;
@@ -48,28 +60,66 @@ struct rec {
 	uint16_t year;  /* the first birth year, 0 when none (dedup blocking) */
 };
 
+struct unit {
+	const uint32_t *list[UNIT_KEYS];
+	uint32_t len[UNIT_KEYS];
+	uint8_t nk;
+	bool common;
+	const struct mpart *part; /* NULL for joined parts */
+	uint32_t canon[2];        /* common units: canonical keys (class, consonant key) */
+	uint8_t n_canon;
+	uint8_t name;             /* the query name it comes from */
+};
+
+/* What one search needs besides the query: taken from the index's pool, given back after. */
 struct scratch {
 	struct scratch *next;
-	uint8_t *cnt, *last;
-	uint32_t *touched;
-	size_t n;
+	uint8_t *cnt, *last;  /* per record: units that reached it, the last unit that did */
+	uint32_t *touched;    /* records with a count */
+	uint32_t *cand;       /* qualified candidates */
+	struct unit *units;   /* UNITS_MAX */
+	struct mname *em;     /* MREC_NAMES_MAX: a candidate's names */
+	struct mcache cache;
+};
+
+/* Posting lists: keys sorted, dir[b] the first key whose top dir_bits are b. */
+struct postings {
+	uint32_t *keys, *offs, *post, *dir;
+	size_t n_keys, n_post;
+	unsigned dir_bits;
 };
 
 struct match_index {
 	bool built;
 	struct rec *recs;
 	size_t n, cap;
-	char *cpool;
+	char *cpool; /* document numbers */
 	size_t clen, ccap;
+	uint32_t *npool; /* names as part numbers */
+	size_t nlen, ncap;
+	/* the part dictionary: every distinct part once, prepared; number 0 unused */
+	struct mpart *dparts;
+	uint32_t *dtext; /* offset of each part's text in dpool */
+	size_t n_dparts, dcap, dtcap;
+	char *dpool;
+	size_t dlen, dpcap;
+	uint32_t *dtab; /* text -> part number, open addressing, 0 empty */
+	size_t dmask;
+	uint32_t *dk_off, *dk; /* while building: each part's keys */
 	uint32_t *upool;
 	size_t ulen, ucap;
 	/* ids -> record numbers (open addressing; id + 1 stored, 0 empty) */
 	uint32_t *idtab_id, *idtab_rec;
 	size_t idmask, idused;
-	/* postings */
-	uint32_t *keys, *offs, *post, *dir;
-	size_t n_keys, n_post;
-	unsigned dir_bits;
+	size_t common_cap;
+	struct postings parts, pairs;
+	/* per record, for ranking without reading the record: first birth year, parts of the
+	 * first name */
+	uint16_t *rank_year;
+	uint8_t *rank_parts; /* RANK_SINGLE: the record has a one-part name */
+	/* per record, a 64-bit Bloom filter of the canonical keys of its common parts: whether it
+	 * holds a common unit of a query, without reading it (false positives are scored away) */
+	uint64_t *sig;
 	pthread_mutex_t lock;
 	struct scratch *free_scratch;
 };
@@ -114,10 +164,10 @@ static size_t part_keys(const struct mpart *p, uint32_t *out)
 static size_t join_keys(const struct mname *m, int i, uint32_t *out)
 {
 	char text[MATCH_NORM_MAX], skel[MP_SKEL];
-	size_t a = m->p[i].len, b = m->p[i + 1].len, sn, n = 0;
+	size_t a = m->p[i]->len, b = m->p[i + 1]->len, sn, n = 0;
 
-	memcpy(text, m->p[i].text, a);
-	memcpy(text + a, m->p[i + 1].text, b);
+	memcpy(text, m->p[i]->text, a);
+	memcpy(text + a, m->p[i + 1]->text, b);
 	sn = mskeleton(text, a + b, skel, sizeof(skel));
 	out[n++] = key_hash('D', skel, sn, -1);
 	uint32_t cls = mequiv_class(skel, sn);
@@ -143,6 +193,15 @@ static int u64_cmp(const void *a, const void *b)
 
 /* ---- records */
 
+static void postings_free(struct postings *p)
+{
+	free(p->keys);
+	free(p->offs);
+	free(p->post);
+	free(p->dir);
+	memset(p, 0, sizeof(*p));
+}
+
 struct match_index *match_index_new(void)
 {
 	struct match_index *ix = calloc(1, sizeof(*ix));
@@ -162,18 +221,27 @@ void match_index_free(struct match_index *ix)
 		free(s->cnt);
 		free(s->last);
 		free(s->touched);
+		free(s->units);
+		free(s->em);
+		free(s->cand);
 		free(s);
 	}
 	pthread_mutex_destroy(&ix->lock);
 	free(ix->recs);
+	free(ix->npool);
+	free(ix->dparts);
+	free(ix->dtext);
+	free(ix->dpool);
+	free(ix->dtab);
 	free(ix->cpool);
 	free(ix->upool);
 	free(ix->idtab_id);
 	free(ix->idtab_rec);
-	free(ix->keys);
-	free(ix->offs);
-	free(ix->post);
-	free(ix->dir);
+	postings_free(&ix->parts);
+	postings_free(&ix->pairs);
+	free(ix->rank_year);
+	free(ix->rank_parts);
+	free(ix->sig);
 	free(ix);
 }
 
@@ -250,22 +318,60 @@ static bool id_insert(struct match_index *ix, uint32_t id, uint32_t rec)
 	return true;
 }
 
-/* Whether a normalised name has exactly one part that is not a particle. */
-static bool one_part(const char *norm)
+static uint32_t text_hash(const char *t, size_t n)
 {
-	struct mname m;
-	int real = 0;
-	mname_prepare(&m, norm);
-	for (int i = 0; i < m.n; i++)
-		real += !(m.p[i].flags & MPART_PARTICLE);
-	return real <= 1;
+	return key_hash('T', t, n, -1);
+}
+
+/* The dictionary number of a part's text, added (prepared) when new; 0 when out of memory. */
+static uint32_t intern(struct match_index *ix, const char *t, size_t n)
+{
+	size_t i;
+
+	if ((ix->n_dparts + 1) * 2 > ix->dmask + 1 || !ix->dtab) {
+		size_t cap = ix->dtab ? (ix->dmask + 1) * 2 : 4096;
+		uint32_t *tab = calloc(cap, 4);
+		if (!tab)
+			return 0;
+		for (size_t k = 1; ix->dtab && k < ix->n_dparts; k++) {
+			const char *kt = ix->dpool + ix->dtext[k];
+			size_t j = text_hash(kt, strlen(kt)) & (cap - 1);
+			while (tab[j])
+				j = (j + 1) & (cap - 1);
+			tab[j] = (uint32_t)k;
+		}
+		free(ix->dtab);
+		ix->dtab = tab;
+		ix->dmask = cap - 1;
+	}
+	if (!ix->n_dparts)
+		ix->n_dparts = 1; /* number 0 means none */
+	for (i = text_hash(t, n) & ix->dmask; ix->dtab[i]; i = (i + 1) & ix->dmask) {
+		const char *kt = ix->dpool + ix->dtext[ix->dtab[i]];
+		if (!strncmp(kt, t, n) && kt[n] == '\0')
+			return ix->dtab[i];
+	}
+	if (!grow(&ix->dparts, &ix->dcap, ix->n_dparts + 1, sizeof(*ix->dparts)) ||
+	    !grow(&ix->dtext, &ix->dtcap, ix->n_dparts + 1, sizeof(*ix->dtext)) ||
+	    !grow(&ix->dpool, &ix->dpcap, ix->dlen + n + 1, 1))
+		return 0;
+	uint32_t id = (uint32_t)ix->n_dparts++;
+	memcpy(ix->dpool + ix->dlen, t, n);
+	ix->dpool[ix->dlen + n] = '\0';
+	ix->dtext[id] = (uint32_t)ix->dlen;
+	ix->dlen += n + 1;
+	mpart_prepare(&ix->dparts[id], t, n);
+	ix->dparts[id].text = NULL; /* pointed into dpool when the index is built */
+	ix->dparts[id].id = id;
+	ix->dtab[i] = id;
+	return id;
 }
 
 enum mmis_err match_index_add(struct match_index *ix, uint32_t id, const struct match_record *r,
 			      struct mmis_error *err)
 {
 	char norm[MATCH_NORM_MAX], doc[32];
-	size_t clen = ix->clen, ulen = ix->ulen, n_names = 0;
+	size_t clen = ix->clen, ulen = ix->ulen, nlen = ix->nlen, n_names = 0;
 	struct rec rec = { 0 };
 	enum mmis_err rc;
 
@@ -290,23 +396,38 @@ enum mmis_err match_index_add(struct match_index *ix, uint32_t id, const struct 
 				      "a record has more than %d of them", MREC_VALUES_MAX);
 
 	rec.id = id;
-	rec.names = (uint32_t)ix->clen;
+	rec.names = (uint32_t)ix->nlen;
 	for (size_t i = 0; i < r->n_names; i++) {
+		size_t start = 0, n, at = ix->nlen, real = 0;
 		if ((rc = match_normalise(r->names[i], "name", norm, err)) != MMIS_OK)
 			goto undo;
-		size_t l = strlen(norm) + 1;
-		if (!grow(&ix->cpool, &ix->ccap, ix->clen + l, 1) || ix->clen + l > UINT32_MAX) {
+		n = strlen(norm);
+		if (!grow(&ix->npool, &ix->ncap, ix->nlen + MATCH_PARTS_MAX + 1, 4) ||
+		    ix->nlen + MATCH_PARTS_MAX + 1 > UINT32_MAX) {
 			rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
 			goto undo;
 		}
-		memcpy(ix->cpool + ix->clen, norm, l);
-		ix->clen += l;
+		ix->npool[ix->nlen++] = 0;
+		for (size_t k = 0; k <= n; k++) {
+			if (k < n && norm[k] != ' ')
+				continue;
+			uint32_t pid = intern(ix, norm + start, k - start);
+			if (!pid) {
+				rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
+				goto undo;
+			}
+			ix->npool[ix->nlen++] = pid;
+			ix->npool[at]++;
+			real += !(ix->dparts[pid].flags & MPART_PARTICLE);
+			start = k + 1;
+		}
 		n_names++;
-		if (one_part(norm))
+		if (real <= 1)
 			rec.single = 1;
 	}
 	rec.n_names = (uint8_t)n_names;
 	rec.docs = (uint32_t)ix->clen;
+	(void)clen;
 	for (size_t i = 0; i < r->n_documents; i++) {
 		if ((rc = match_document_normalise(r->documents[i], doc, err)) != MMIS_OK)
 			goto undo;
@@ -356,17 +477,24 @@ enum mmis_err match_index_add(struct match_index *ix, uint32_t id, const struct 
 	ix->recs[ix->n++] = rec;
 	return MMIS_OK;
 undo:
+	/* parts new to the dictionary stay there: harmless, and shared by the next record */
 	ix->clen = clen;
 	ix->ulen = ulen;
+	ix->nlen = nlen;
 	return rc;
 }
 
 /* The prepared names of record `r` into m[] (room for r->n_names). */
 static size_t rec_names(const struct match_index *ix, const struct rec *r, struct mname *m)
 {
-	const char *p = ix->cpool + r->names;
-	for (size_t i = 0; i < r->n_names; i++, p += strlen(p) + 1)
-		mname_prepare(&m[i], p);
+	const uint32_t *p = ix->npool + r->names;
+	for (size_t i = 0; i < r->n_names; i++) {
+		uint32_t n = *p++;
+		m[i].norm[0] = '\0';
+		m[i].n = (uint8_t)n;
+		for (uint32_t k = 0; k < n; k++)
+			m[i].p[k] = &ix->dparts[*p++];
+	}
 	return r->n_names;
 }
 
@@ -381,56 +509,137 @@ static void rec_evidence(const struct match_index *ix, const struct rec *r, stru
 	ev->n_docs = r->n_docs;
 }
 
-/* Every key of a record, sorted and unique, into *keys (grown as needed); their number. */
-static size_t rec_keys(const struct match_index *ix, const struct rec *r, uint32_t **keys,
-		       size_t *cap, struct mname *m)
-{
-	size_t n = 0;
-	const char *p = ix->cpool + r->names;
+/* ---- building */
 
-	for (size_t k = 0; k < r->n_names; k++, p += strlen(p) + 1) {
-		mname_prepare(m, p);
-		if (!grow(keys, cap, n + (size_t)m->n * (UNIT_KEYS + 2) + 2, 4))
-			return SIZE_MAX;
-		for (int i = 0; i < m->n; i++) {
-			if (m->p[i].flags & MPART_PARTICLE)
-				continue;
-			n += part_keys(&m->p[i], *keys + n);
-		}
-		for (int i = 0; i + 1 < m->n; i++)
-			n += join_keys(m, i, *keys + n);
-	}
-	p = ix->cpool + r->docs;
-	for (size_t k = 0; k < r->n_docs; k++, p += strlen(p) + 1) {
-		if (!grow(keys, cap, n + 1, 4))
-			return SIZE_MAX;
-		(*keys)[n++] = key_hash('N', p, strlen(p), -1);
-	}
-	qsort(*keys, n, 4, u32_cmp);
+/* Append to *keys (grown as needed) at *n; false when out of memory. */
+static bool keys_room(uint32_t **keys, size_t *cap, size_t n, size_t more)
+{
+	return grow(keys, cap, n + more, 4);
+}
+
+/* Sort and make unique; the new number. */
+static size_t keys_unique(uint32_t *keys, size_t n)
+{
 	size_t u = 0;
+	if (n < 2)
+		return n;
+	qsort(keys, n, 4, u32_cmp);
 	for (size_t i = 0; i < n; i++)
-		if (!u || (*keys)[u - 1] != (*keys)[i])
-			(*keys)[u++] = (*keys)[i];
+		if (!u || keys[u - 1] != keys[i])
+			keys[u++] = keys[i];
 	return u;
 }
 
-enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
+/* The part keys of a record (see the top of the file), sorted and unique; SIZE_MAX: no memory. */
+static size_t rec_part_keys(const struct match_index *ix, const struct rec *r, uint32_t **keys,
+			    size_t *cap, struct mname *m)
+{
+	size_t n = 0;
+	const char *p;
+
+	rec_names(ix, r, m);
+	for (size_t k = 0; k < r->n_names; k++) {
+		if (!keys_room(keys, cap, n, (size_t)m[k].n * (UNIT_KEYS + 2) + 2))
+			return SIZE_MAX;
+		for (int i = 0; i < m[k].n; i++) {
+			uint32_t id = m[k].p[i]->id;
+			if (m[k].p[i]->flags & MPART_PARTICLE)
+				continue;
+			memcpy(*keys + n, ix->dk + ix->dk_off[id],
+			       (ix->dk_off[id + 1] - ix->dk_off[id]) * 4);
+			n += ix->dk_off[id + 1] - ix->dk_off[id];
+		}
+		for (int i = 0; i + 1 < m[k].n; i++)
+			n += join_keys(&m[k], i, *keys + n);
+	}
+	p = ix->cpool + r->docs;
+	for (size_t k = 0; k < r->n_docs; k++, p += strlen(p) + 1) {
+		if (!keys_room(keys, cap, n, 1))
+			return SIZE_MAX;
+		(*keys)[n++] = key_hash('N', p, strlen(p), -1);
+	}
+	return keys_unique(*keys, n);
+}
+
+/* The canonical keys of a part: its class and its consonant key (what exists); their number. */
+static size_t canon_keys(const struct mpart *p, uint32_t out[2])
+{
+	size_t n = 0;
+	if (p->cls) {
+		char c[4];
+		memcpy(c, &p->cls, 4);
+		out[n++] = key_hash('C', c, 4, -1);
+	}
+	if (p->plen >= 2)
+		out[n++] = key_hash('P', p->phon, p->plen, -1);
+	if (!n)
+		out[n++] = key_hash('D', p->skel, p->slen, -1);
+	return n;
+}
+
+/* The key of two canonical keys together (in either order), with a year for Y keys. */
+static uint32_t pair_key(char kind, uint32_t a, uint32_t b, unsigned year)
+{
+	uint32_t v[3] = { a < b ? a : b, a < b ? b : a, year };
+	char c[12];
+	memcpy(c, v, sizeof(c));
+	return key_hash(kind, c, kind == 'Y' ? 12 : 8, -1);
+}
+
+/* The pair keys of a record: Q and Y for each two common parts of a name. */
+static size_t rec_pair_keys(const struct match_index *ix, const struct rec *r, uint32_t **keys,
+			    size_t *cap, struct mname *m)
+{
+	size_t n = 0;
+	const uint32_t *dates = ix->upool + r->vals;
+
+	rec_names(ix, r, m);
+	for (size_t k = 0; k < r->n_names; k++) {
+		for (int i = 0; i < m[k].n; i++) {
+			uint32_t ci[2], cj[2];
+			size_t ni, nj;
+			if (!(m[k].p[i]->flags & MPART_COMMON))
+				continue;
+			ni = canon_keys(m[k].p[i], ci);
+			for (int j = i + 1; j < m[k].n; j++) {
+				if (!(m[k].p[j]->flags & MPART_COMMON))
+					continue;
+				nj = canon_keys(m[k].p[j], cj);
+				if (!keys_room(keys, cap, n, 4 * (1 + (size_t)r->n_dates)))
+					return SIZE_MAX;
+				for (size_t a = 0; a < ni; a++)
+					for (size_t b = 0; b < nj; b++) {
+						(*keys)[n++] = pair_key('Q', ci[a], cj[b], 0);
+						for (size_t d = 0; d < r->n_dates; d++)
+							(*keys)[n++] = pair_key('Y', ci[a], cj[b],
+										dates[d] >> 16);
+					}
+			}
+		}
+	}
+	return keys_unique(*keys, n);
+}
+
+typedef size_t (*rec_keys_fn)(const struct match_index *ix, const struct rec *r, uint32_t **keys,
+			      size_t *cap, struct mname *m);
+
+/*
+ * Posting lists of the keys `fn` gives each record: counted per bucket of the keys' top bits,
+ * placed (records ascending), each bucket sorted by key and record. Memory: 8 bytes per (key,
+ * record) while building, 4 after.
+ */
+static enum mmis_err postings_build(const struct match_index *ix, struct postings *out,
+				    rec_keys_fn fn, struct mname *m)
 {
 	enum { BUCKET_BITS = 20 };
-	size_t nb = (size_t)1 << BUCKET_BITS, total = 0, kcap = 0;
-	uint32_t *kbuf = NULL, *bstart = NULL;
+	size_t nb = (size_t)1 << BUCKET_BITS, total = 0, kcap = 0, k = 0;
+	uint32_t *kbuf = NULL, *bstart = calloc(nb + 1, 4), *fill = NULL;
 	uint64_t *pairs = NULL;
-	struct mname *m = malloc(sizeof(*m));
-	enum mmis_err rc = MMIS_OK;
 
-	if (ix->built)
-		return MMIS_OK;
-	bstart = calloc(nb + 1, sizeof(*bstart));
-	if (!m || !bstart)
+	if (!bstart)
 		goto nomem;
-	/* Pass 1: how many (key, record) pairs fall in each bucket of the keys' top bits. */
 	for (size_t r = 0; r < ix->n; r++) {
-		size_t n = rec_keys(ix, &ix->recs[r], &kbuf, &kcap, m);
+		size_t n = fn(ix, &ix->recs[r], &kbuf, &kcap, m);
 		if (n == SIZE_MAX)
 			goto nomem;
 		for (size_t i = 0; i < n; i++)
@@ -442,27 +651,21 @@ enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
 	for (size_t b = 0; b < nb; b++)
 		bstart[b + 1] += bstart[b];
 	pairs = malloc((total ? total : 1) * sizeof(*pairs));
-	if (!pairs)
+	fill = malloc(nb * 4);
+	if (!pairs || !fill)
 		goto nomem;
-	/* Pass 2: the pairs in their buckets, records ascending. */
-	{
-		uint32_t *fill = malloc(nb * sizeof(*fill));
-		if (!fill)
+	memcpy(fill, bstart, nb * 4);
+	for (size_t r = 0; r < ix->n; r++) {
+		size_t n = fn(ix, &ix->recs[r], &kbuf, &kcap, m);
+		if (n == SIZE_MAX)
 			goto nomem;
-		memcpy(fill, bstart, nb * sizeof(*fill));
-		for (size_t r = 0; r < ix->n; r++) {
-			size_t n = rec_keys(ix, &ix->recs[r], &kbuf, &kcap, m);
-			if (n == SIZE_MAX) {
-				free(fill);
-				goto nomem;
-			}
-			for (size_t i = 0; i < n; i++)
-				pairs[fill[kbuf[i] >> (32 - BUCKET_BITS)]++] =
-					(uint64_t)kbuf[i] << 32 | (uint32_t)r;
-		}
-		free(fill);
+		for (size_t i = 0; i < n; i++)
+			pairs[fill[kbuf[i] >> (32 - BUCKET_BITS)]++] = (uint64_t)kbuf[i] << 32 | (uint32_t)r;
 	}
-	/* Sort each bucket by (key, record); then the keys, their offsets and the postings. */
+	free(fill);
+	fill = NULL;
+	free(kbuf);
+	kbuf = NULL;
 	size_t n_keys = 0;
 	for (size_t b = 0; b < nb; b++) {
 		size_t lo = bstart[b], hi = bstart[b + 1];
@@ -471,45 +674,145 @@ enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
 		for (size_t i = lo; i < hi; i++)
 			n_keys += i == lo || (pairs[i] >> 32) != (pairs[i - 1] >> 32);
 	}
-	ix->keys = malloc((n_keys ? n_keys : 1) * 4);
-	ix->offs = malloc((n_keys + 1) * 4);
-	ix->post = malloc((total ? total : 1) * 4);
-	ix->dir_bits = BUCKET_BITS;
-	ix->dir = bstart; /* becomes the directory of key numbers */
+	out->keys = malloc((n_keys ? n_keys : 1) * 4);
+	out->offs = malloc((n_keys + 1) * 4);
+	out->post = malloc((total ? total : 1) * 4);
+	out->dir = bstart;
+	out->dir_bits = BUCKET_BITS;
 	bstart = NULL;
-	if (!ix->keys || !ix->offs || !ix->post)
+	if (!out->keys || !out->offs || !out->post)
 		goto nomem;
-	{
-		size_t k = 0;
-		for (size_t i = 0; i < total; i++) {
-			uint32_t key = (uint32_t)(pairs[i] >> 32);
-			if (!i || key != (uint32_t)(pairs[i - 1] >> 32)) {
-				ix->keys[k] = key;
-				ix->offs[k++] = (uint32_t)i;
-			}
-			ix->post[i] = (uint32_t)pairs[i];
+	for (size_t i = 0; i < total; i++) {
+		uint32_t key = (uint32_t)(pairs[i] >> 32);
+		if (!i || key != (uint32_t)(pairs[i - 1] >> 32)) {
+			out->keys[k] = key;
+			out->offs[k++] = (uint32_t)i;
 		}
-		ix->offs[k] = (uint32_t)total;
-		/* dir[b]: the first key number in bucket b. */
-		size_t kk = 0;
-		for (size_t b = 0; b <= nb; b++) {
-			while (kk < k && (ix->keys[kk] >> (32 - BUCKET_BITS)) < b)
-				kk++;
-			ix->dir[b] = (uint32_t)kk;
-		}
+		out->post[i] = (uint32_t)pairs[i];
 	}
-	ix->n_keys = n_keys;
-	ix->n_post = total;
-	ix->built = true;
-	goto out;
-nomem:
-	rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory building the index");
-out:
+	out->offs[k] = (uint32_t)total;
+	for (size_t b = 0, kk = 0; b <= nb; b++) {
+		while (kk < k && (out->keys[kk] >> (32 - BUCKET_BITS)) < b)
+			kk++;
+		out->dir[b] = (uint32_t)kk;
+	}
+	out->n_keys = n_keys;
+	out->n_post = total;
 	free(pairs);
+	return MMIS_OK;
+nomem:
+	free(pairs);
+	free(fill);
 	free(kbuf);
 	free(bstart);
+	postings_free(out);
+	return MMIS_ENOMEM;
+}
+
+static bool lookup(const struct postings *p, uint32_t key, const uint32_t **list, size_t *n)
+{
+	size_t b = key >> (32 - p->dir_bits);
+	*n = 0;
+	if (!p->dir)
+		return false;
+	for (size_t k = p->dir[b]; k < p->dir[b + 1]; k++) {
+		if (p->keys[k] == key) {
+			*list = p->post + p->offs[k];
+			*n = p->offs[k + 1] - p->offs[k];
+			return true;
+		}
+		if (p->keys[k] > key)
+			break;
+	}
+	return false;
+}
+
+/* The two bits of a canonical key in a record's signature. */
+static uint64_t sig_bits(uint32_t key)
+{
+	return (uint64_t)1 << (key & 63) | (uint64_t)1 << ((key >> 6) & 63);
+}
+
+/* How many records hold a part's canonical key (an upper bound: the longest of its keys). */
+static size_t part_frequency(const struct match_index *ix, const struct mpart *p)
+{
+	uint32_t c[2];
+	size_t n = canon_keys(p, c), best = 0;
+	for (size_t i = 0; i < n; i++) {
+		const uint32_t *l;
+		size_t len;
+		if (lookup(&ix->parts, c[i], &l, &len) && len > best)
+			best = len;
+	}
+	return best;
+}
+
+enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
+{
+	struct mname *m = malloc(MREC_NAMES_MAX * sizeof(*m));
+	enum mmis_err rc = MMIS_ENOMEM;
+
+	if (ix->built)
+		return MMIS_OK;
+	if (!ix->n_dparts)
+		ix->n_dparts = 1;
+	ix->dk_off = malloc((ix->n_dparts + 1) * 4);
+	ix->dk = malloc(ix->n_dparts * UNIT_KEYS * 4);
+	if (!m || !ix->dk_off || !ix->dk)
+		goto out;
+	/* The dictionary's texts are where they stay; each part's keys, once. */
+	ix->dk_off[0] = ix->dk_off[1] = 0;
+	for (size_t i = 1; i < ix->n_dparts; i++) {
+		ix->dparts[i].text = ix->dpool + ix->dtext[i];
+		ix->dk_off[i + 1] =
+			ix->dk_off[i] + (uint32_t)part_keys(&ix->dparts[i], ix->dk + ix->dk_off[i]);
+	}
+	if (postings_build(ix, &ix->parts, rec_part_keys, m) != MMIS_OK)
+		goto out;
+	ix->common_cap = 1000 + ix->n / 1000;
+	for (size_t i = 1; i < ix->n_dparts; i++)
+		if (!(ix->dparts[i].flags & MPART_PARTICLE) &&
+		    part_frequency(ix, &ix->dparts[i]) > ix->common_cap)
+			ix->dparts[i].flags |= MPART_COMMON;
+	if (postings_build(ix, &ix->pairs, rec_pair_keys, m) != MMIS_OK)
+		goto out;
+	ix->rank_year = malloc((ix->n + 1) * sizeof(*ix->rank_year));
+	ix->rank_parts = malloc(ix->n + 1);
+	ix->sig = calloc(ix->n + 1, sizeof(*ix->sig));
+	if (!ix->rank_year || !ix->rank_parts || !ix->sig)
+		goto out;
+	for (size_t r = 0; r < ix->n; r++) {
+		const struct rec *rec = &ix->recs[r];
+		const uint32_t *p = ix->npool + rec->names;
+		ix->rank_year[r] = rec->year;
+		ix->rank_parts[r] = (uint8_t)((*p > 0x7f ? 0x7f : *p) | (rec->single ? RANK_SINGLE : 0));
+		for (size_t i = 0; i < rec->n_names; i++) {
+			uint32_t n = *p++;
+			for (uint32_t k = 0; k < n; k++, p++) {
+				uint32_t c[2];
+				if (!(ix->dparts[*p].flags & MPART_COMMON))
+					continue;
+				for (size_t j = canon_keys(&ix->dparts[*p], c); j-- > 0;)
+					ix->sig[r] |= sig_bits(c[j]);
+			}
+		}
+	}
+	ix->built = true;
+	rc = MMIS_OK;
+out:
+	free(ix->dk_off);
+	free(ix->dk);
+	ix->dk_off = ix->dk = NULL;
+	free(ix->dtab); /* no more parts come */
+	ix->dtab = NULL;
+	ix->dmask = 0;
 	free(m);
-	return rc;
+	if (rc != MMIS_OK) {
+		postings_free(&ix->parts);
+		postings_free(&ix->pairs);
+		return mmis_error_set(err, rc, NULL, "out of memory building the index");
+	}
+	return MMIS_OK;
 }
 
 size_t match_index_count(const struct match_index *ix)
@@ -517,32 +820,23 @@ size_t match_index_count(const struct match_index *ix)
 	return ix ? ix->n : 0;
 }
 
+static size_t postings_memory(const struct postings *p)
+{
+	return p->n_keys * 8 + 4 + p->n_post * 4 + (p->dir ? (((size_t)1 << p->dir_bits) + 1) * 4 : 0);
+}
+
 size_t match_index_memory(const struct match_index *ix)
 {
 	if (!ix)
 		return 0;
-	return sizeof(*ix) + ix->cap * sizeof(*ix->recs) + ix->ccap + ix->ucap * 4 +
-	       (ix->idtab_id ? (ix->idmask + 1) * 8 : 0) + ix->n_keys * 8 + ix->n_post * 4 +
-	       (ix->dir ? (((size_t)1 << ix->dir_bits) + 1) * 4 : 0);
+	return sizeof(*ix) + ix->cap * sizeof(*ix->recs) + ix->ccap + ix->ucap * 4 + ix->ncap * 4 +
+	       ix->dcap * sizeof(*ix->dparts) + ix->dtcap * 4 + ix->dpcap +
+	       (ix->dtab ? (ix->dmask + 1) * 4 : 0) +
+	       (ix->idtab_id ? (ix->idmask + 1) * 8 : 0) + postings_memory(&ix->parts) +
+	       postings_memory(&ix->pairs) + (ix->rank_year ? ix->n * 11 : 0);
 }
 
 /* ---- search */
-
-static bool lookup(const struct match_index *ix, uint32_t key, const uint32_t **list, size_t *n)
-{
-	size_t b = key >> (32 - ix->dir_bits);
-	for (size_t k = ix->dir[b]; k < ix->dir[b + 1]; k++) {
-		if (ix->keys[k] == key) {
-			*list = ix->post + ix->offs[k];
-			*n = ix->offs[k + 1] - ix->offs[k];
-			return true;
-		}
-		if (ix->keys[k] > key)
-			break;
-	}
-	*n = 0;
-	return false;
-}
 
 static struct scratch *scratch_get(struct match_index *ix)
 {
@@ -558,14 +852,19 @@ static struct scratch *scratch_get(struct match_index *ix)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->n = ix->n;
 	s->cnt = calloc(ix->n + 1, 1);
 	s->last = calloc(ix->n + 1, 1);
 	s->touched = malloc((ix->n + 1) * 4);
-	if (!s->cnt || !s->last || !s->touched) {
+	s->cand = malloc((ix->n + 1) * 4);
+	s->units = malloc(UNITS_MAX * sizeof(*s->units));
+	s->em = malloc(MREC_NAMES_MAX * sizeof(*s->em));
+	if (!s->cnt || !s->last || !s->touched || !s->cand || !s->units || !s->em) {
 		free(s->cnt);
 		free(s->last);
 		free(s->touched);
+		free(s->cand);
+		free(s->units);
+		free(s->em);
 		free(s);
 		return NULL;
 	}
@@ -580,13 +879,6 @@ static void scratch_put(struct match_index *ix, struct scratch *s)
 	pthread_mutex_unlock(&ix->lock);
 }
 
-struct unit {
-	const uint32_t *list[UNIT_KEYS];
-	uint32_t len[UNIT_KEYS];
-	uint8_t nk;
-	size_t vol;
-};
-
 struct query {
 	struct mname *names;
 	size_t n_names;
@@ -594,8 +886,7 @@ struct query {
 	uint32_t dates[MREC_VALUES_MAX], nats[MREC_VALUES_MAX];
 	char docs[MREC_VALUES_MAX * 32];
 	int need;
-	uint16_t year;     /* dedup: the record's first birth year */
-	uint32_t self;     /* dedup: only records after this one; UINT32_MAX otherwise */
+	uint32_t self; /* dedup: only records after this one, Y keys; UINT32_MAX otherwise */
 };
 
 struct found {
@@ -603,30 +894,23 @@ struct found {
 	uint32_t rec;
 };
 
-static int unit_cmp(const void *a, const void *b)
-{
-	const struct unit *x = a, *y = b;
-	return x->vol < y->vol ? -1 : x->vol > y->vol;
-}
-
-static void unit_add_keys(const struct match_index *ix, struct unit *u, const uint32_t *keys,
-			  size_t n)
+/* The lists of a unit's keys (those that exist, each once, none longer than `skip_over`). */
+static void unit_lists(const struct match_index *ix, struct unit *u, const uint32_t *keys,
+		       size_t n, size_t skip_over)
 {
 	u->nk = 0;
-	u->vol = 0;
 	for (size_t i = 0; i < n; i++) {
 		const uint32_t *l;
 		size_t len;
 		bool dup = false;
-		if (!lookup(ix, keys[i], &l, &len))
+		if (!lookup(&ix->parts, keys[i], &l, &len) || len > skip_over)
 			continue;
 		for (size_t j = 0; j < u->nk; j++)
 			dup |= u->list[j] == l;
-		if (dup)
-			continue;
-		u->list[u->nk] = l;
-		u->len[u->nk++] = (uint32_t)len;
-		u->vol += len;
+		if (!dup) {
+			u->list[u->nk] = l;
+			u->len[u->nk++] = (uint32_t)len;
+		}
 	}
 }
 
@@ -642,108 +926,270 @@ static bool years_apart(const struct match_index *ix, const struct query *q, con
 	return true;
 }
 
+/* Whether record r (probably) has a part that a common unit stands for: its signature. */
+static bool rec_has(const struct match_index *ix, uint32_t r, const struct unit *u)
+{
+	uint64_t sig = ix->sig[r];
+	for (size_t i = 0; i < u->n_canon; i++)
+		if ((sig & sig_bits(u->canon[i])) == sig_bits(u->canon[i]))
+			return true;
+	return false;
+}
+
+/* Add one to the count of record r for unit `stamp`, once; `create`: may become a candidate. */
+static inline void hit(struct scratch *s, uint32_t r, uint8_t stamp, uint8_t add, size_t *nt)
+{
+	if (s->last[r] == stamp)
+		return;
+	if (!s->cnt[r])
+		s->touched[(*nt)++] = r;
+	s->last[r] = stamp;
+	s->cnt[r] = (uint8_t)(s->cnt[r] + add > 250 ? 250 : s->cnt[r] + add);
+}
+
+/* The index of the first element of a sorted list greater than `after` (dedup). */
+static size_t list_after(const uint32_t *l, size_t len, uint32_t after)
+{
+	size_t lo = 0, hi = len;
+	if (after == UINT32_MAX)
+		return 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (l[mid] <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+#ifdef MATCH_STATS
+#include <time.h>
+size_t match_stat_touched, match_stat_cands;
+double match_stat_t[4];
+static double stat_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+#define STAT_T(i) do { double t_ = stat_now(); match_stat_t[i] += t_ - stat_t0; stat_t0 = t_; } while (0)
+#else
+#define STAT_T(i) do { } while (0)
+#endif
+
+/*
+ * The quick rank of a candidate for the rescoring window (0..255): the units agreeing, a first
+ * name of as many parts as the query's, the birth year (the first of each).
+ */
+static unsigned quick_rank(const struct match_index *ix, const struct scratch *s,
+			   const struct query *q, uint32_t r)
+{
+	unsigned v = 8u * (s->cnt[r] > 20 ? 20u : s->cnt[r]) + 16;
+	unsigned np = ix->rank_parts[r] & ~RANK_SINGLE, nq = q->n_names ? q->names[0].n : np;
+	unsigned diff = np > nq ? np - nq : nq - np;
+
+	v -= 3 * (diff > 3 ? 3 : diff);
+	if (q->ev.n_dates && ix->rank_year[r])
+		v = (q->ev.dates[0] >> 16) == ix->rank_year[r] ? v + 6 : v - 6;
+	return v > 255 ? 255 : v;
+}
+
 /*
  * The candidates of a prepared query, scored; those at or above `threshold` into *found (grown),
- * their number in *n_found. SIZE_MAX-free: returns false when out of memory.
+ * their number in *n_found. False when out of memory.
  */
 static bool candidates(const struct match_index *ix, struct scratch *s, const struct query *q,
-		       double threshold, struct found **found, size_t *n_found, size_t *found_cap,
-		       struct mname *em)
+		       double threshold, struct found **found, size_t *n_found, size_t *found_cap)
 {
-	struct unit *units = malloc(UNITS_MAX * sizeof(*units));
+	struct unit *units = s->units;
+	struct mname *em = s->em;
 	uint32_t keys[UNIT_KEYS + 4];
-	size_t nu = 0, nt = 0, creators;
-	bool ok = true;
+	size_t nu = 0, nt = 0, nc = 0, n_common = 0, n_rare = 0, n_rare_parts = 0;
+	uint8_t stamp = 0;
+	bool ok = true, dedup = q->self != UINT32_MAX;
 
+#ifdef MATCH_STATS
+	double stat_t0 = stat_now();
+#endif
 	*n_found = 0;
-	if (!units)
-		return false;
-	/* Documents first: a record they reach is a candidate whatever its names. */
+	if (++s->cache.stamp == 0) {
+		memset(&s->cache, 0, sizeof(s->cache));
+		s->cache.stamp = 1;
+	}
+	/* Documents: a record they reach is a candidate whatever its names. */
 	const char *d = q->ev.docs;
 	for (size_t i = 0; i < q->ev.n_docs; i++, d += strlen(d) + 1) {
 		const uint32_t *l;
 		size_t len;
-		if (!lookup(ix, key_hash('N', d, strlen(d), -1), &l, &len))
+		if (!lookup(&ix->parts, key_hash('N', d, strlen(d), -1), &l, &len))
 			continue;
-		for (size_t k = 0; k < len; k++) {
+		for (size_t k = list_after(l, len, q->self); k < len; k++) {
 			if (!s->cnt[l[k]])
 				s->touched[nt++] = l[k];
-			s->cnt[l[k]] = 200;
+			s->cnt[l[k]] = 250;
 		}
 	}
+	/* The units: parts (each spelling once over the query's names) and joined neighbours. */
 	for (size_t k = 0; k < q->n_names; k++) {
 		const struct mname *m = &q->names[k];
 		for (int i = 0; i < m->n && nu < UNITS_MAX; i++) {
 			bool dup = false;
-			if (m->p[i].flags & MPART_PARTICLE)
+			if (m->p[i]->flags & MPART_PARTICLE)
 				continue;
-			for (size_t kk = 0; kk < k && !dup; kk++)
-				for (int j = 0; j < q->names[kk].n && !dup; j++)
-					dup = q->names[kk].p[j].len == m->p[i].len &&
-					      !memcmp(q->names[kk].p[j].text, m->p[i].text, m->p[i].len);
+			for (size_t j = 0; j < nu && !dup; j++)
+				dup = units[j].part && units[j].part->len == m->p[i]->len &&
+				      !memcmp(units[j].part->text, m->p[i]->text, m->p[i]->len);
 			if (dup)
 				continue;
-			unit_add_keys(ix, &units[nu], keys, part_keys(&m->p[i], keys));
-			nu++;
+			struct unit *u = &units[nu++];
+			u->part = m->p[i];
+			u->name = (uint8_t)k;
+			u->common = part_frequency(ix, u->part) > ix->common_cap;
+			u->n_canon = (uint8_t)canon_keys(u->part, u->canon);
+			if (u->common) {
+				n_common++;
+				u->nk = 0;
+			} else {
+				n_rare++;
+				n_rare_parts++;
+				unit_lists(ix, u, keys, part_keys(u->part, keys), ix->common_cap);
+			}
 		}
 		for (int i = 0; i + 1 < m->n && nu < UNITS_MAX; i++) {
-			unit_add_keys(ix, &units[nu], keys, join_keys(m, i, keys));
-			nu++;
+			struct unit *u = &units[nu++];
+			u->part = NULL;
+			u->common = false;
+			u->name = (uint8_t)k;
+			unit_lists(ix, u, keys, join_keys(m, i, keys), ix->common_cap);
 		}
 	}
-	qsort(units, nu, sizeof(*units), unit_cmp);
-	creators = nu >= (size_t)q->need ? nu - (size_t)q->need + 1 : nu;
+	STAT_T(0);
+	/* Rare units count the records they reach. */
 	for (size_t u = 0; u < nu; u++) {
-		uint8_t stamp = (uint8_t)(u + 1);
-		bool create = u < creators;
+		if (units[u].common)
+			continue;
+		stamp++;
 		for (size_t k = 0; k < units[u].nk; k++) {
 			const uint32_t *l = units[u].list[k];
-			size_t len = units[u].len[k], start = 0;
-			if (q->self != UINT32_MAX) {
-				/* dedup: only records after the query's own */
-				size_t lo = 0, hi = len;
-				while (lo < hi) {
-					size_t mid = (lo + hi) / 2;
-					if (l[mid] <= q->self)
-						lo = mid + 1;
-					else
-						hi = mid;
+			for (size_t i = list_after(l, units[u].len[k], q->self); i < units[u].len[k]; i++)
+				hit(s, l[i], stamp, 1, &nt);
+		}
+	}
+	/* Two common units of one name: their pair lists (with the birth year when de-duplicating). */
+	for (size_t a = 0; a < nu; a++) {
+		for (size_t b = a + 1; b < nu; b++) {
+			if (!units[a].common || !units[b].common || units[a].name != units[b].name)
+				continue;
+			if (stamp == 255)
+				break;
+			stamp++;
+			for (size_t x = 0; x < units[a].n_canon; x++)
+				for (size_t y = 0; y < units[b].n_canon; y++) {
+					size_t ny = dedup ? q->ev.n_dates : 1;
+					for (size_t yi = 0; yi < ny; yi++) {
+						const uint32_t *l;
+						size_t len;
+						uint32_t key = dedup ? pair_key('Y', units[a].canon[x],
+										units[b].canon[y],
+										q->ev.dates[yi] >> 16)
+								     : pair_key('Q', units[a].canon[x],
+										units[b].canon[y], 0);
+						if (!lookup(&ix->pairs, key, &l, &len))
+							continue;
+						/* with a rarer part to go by, a long list of a
+						 * common pair adds only records without it */
+						if (n_rare_parts && len > ix->common_cap)
+							continue;
+						for (size_t i = list_after(l, len, q->self); i < len; i++)
+							hit(s, l[i], stamp, 2, &nt);
+					}
 				}
-				start = lo;
-			}
-			for (size_t i = start; i < len; i++) {
-				uint32_t r = l[i];
-				if (s->last[r] == stamp)
+		}
+	}
+	/* A one-part query of a common name: the records of one-part names that hold it. */
+	if (q->need == 1 && !n_rare && n_common && !dedup) {
+		stamp++;
+		for (size_t u = 0; u < nu; u++) {
+			if (!units[u].common)
+				continue;
+			for (size_t c = 0; c < units[u].n_canon; c++) {
+				const uint32_t *l;
+				size_t len;
+				if (!lookup(&ix->parts, units[u].canon[c], &l, &len))
 					continue;
-				if (!s->cnt[r]) {
-					if (!create)
-						continue;
-					s->touched[nt++] = r;
-				}
-				s->last[r] = stamp;
-				if (s->cnt[r] < 250)
-					s->cnt[r]++;
+				for (size_t i = 0; i < len; i++)
+					if (ix->rank_parts[l[i]] & RANK_SINGLE)
+						hit(s, l[i], stamp, 1, &nt);
 			}
 		}
 	}
-	free(units);
 
+	STAT_T(1);
+	/* Who qualifies: enough units, directly or with common units found in the record. */
 	for (size_t t = 0; t < nt; t++) {
 		uint32_t r = s->touched[t];
-		const struct rec *rec = &ix->recs[r];
-		uint8_t c = s->cnt[r];
-		s->cnt[r] = 0;
+		unsigned c = s->cnt[r];
 		s->last[r] = 0;
+		if (c >= (unsigned)q->need && !dedup) {
+			s->cand[nc++] = r; /* the common case: no need to read the record */
+			continue;
+		}
+		bool single = ix->rank_parts[r] & RANK_SINGLE;
+		if (c < (unsigned)q->need && !(single && c >= 1) && n_common) {
+			for (size_t u = 0; u < nu && c < (unsigned)q->need; u++)
+				if (units[u].common && rec_has(ix, r, &units[u]))
+					c++;
+			s->cnt[r] = (uint8_t)c;
+		}
+		if (c < (unsigned)q->need && !(single && c >= 1)) {
+			s->cnt[r] = 0;
+			continue;
+		}
+		if (dedup && (r <= q->self || (c < 250 && years_apart(ix, q, &ix->recs[r])))) {
+			s->cnt[r] = 0;
+			continue;
+		}
+		s->cand[nc++] = r;
+	}
+#ifdef MATCH_STATS
+	match_stat_touched += nt;
+	match_stat_cands += nc;
+#endif
+	/* The rescoring window: the best-ranked MAX_SCORED when there are more. */
+	if (nc > MAX_SCORED) {
+		unsigned hist[256] = { 0 }, cut = 255, acc = 0;
+		for (size_t i = 0; i < nc; i++) {
+			uint32_t r = s->cand[i];
+			s->last[r] = (uint8_t)quick_rank(ix, s, q, r); /* stamps are done with */
+			hist[s->last[r]]++;
+		}
+		while (cut > 0 && acc + hist[cut] <= MAX_SCORED)
+			acc += hist[cut--];
+		/* ranks above `cut` all fit; of rank `cut`, as many as there is room for */
+		size_t kept = 0, room = MAX_SCORED - acc;
+		for (size_t i = 0; i < nc; i++) {
+			uint32_t r = s->cand[i];
+			unsigned v = s->last[r];
+			s->last[r] = 0;
+			if (v > cut || (v == cut && room && room--))
+				s->cand[kept++] = r;
+			else
+				s->cnt[r] = 0;
+		}
+		nc = kept;
+	}
+	STAT_T(2);
+	for (size_t i = 0; i < nc; i++) {
+		uint32_t r = s->cand[i];
+		const struct rec *rec = &ix->recs[r];
+		struct mevidence ev;
+		s->cnt[r] = 0;
 		if (!ok)
 			continue;
-		if (c < q->need && !(rec->single && c >= 1))
-			continue;
-		if (q->self != UINT32_MAX && (r <= q->self || (c < 200 && years_apart(ix, q, rec))))
-			continue;
-		struct mevidence ev;
 		size_t ne = rec_names(ix, rec, em);
 		rec_evidence(ix, rec, &ev);
-		double sc = mrecord_score(q->names, q->n_names, &q->ev, em, ne, &ev, NULL);
+		double sc = mrecord_score(q->names, q->n_names, &q->ev, em, ne, &ev, NULL, &s->cache);
 		if (sc < threshold)
 			continue;
 		if (!grow(found, found_cap, *n_found + 1, sizeof(**found))) {
@@ -752,9 +1198,12 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 		}
 		(*found)[(*n_found)++] = (struct found){ sc, r };
 	}
+	/* every count back to zero for the next search */
+	for (size_t t = 0; t < nt; t++)
+		s->cnt[s->touched[t]] = 0;
+	STAT_T(3);
 	return ok;
 }
-
 /* Prepare a query from a record given by the caller; false with err set when nothing usable. */
 static enum mmis_err query_prepare(struct query *q, const struct match_record *r,
 				   struct mmis_error *err)
@@ -781,11 +1230,14 @@ static enum mmis_err query_prepare(struct query *q, const struct match_record *r
 				first = e;
 			continue;
 		}
-		struct mname *m = &q->names[q->n_names++];
+		struct mname *m = &q->names[q->n_names];
 		mname_prepare(m, norm);
+		for (int k = 0; k < m->n; k++)
+			m->own[k].qid = (uint16_t)(q->n_names * MATCH_PARTS_MAX + (size_t)k + 1);
+		q->n_names++;
 		int real = 0;
 		for (int k = 0; k < m->n; k++)
-			real += !(m->p[k].flags & MPART_PARTICLE);
+			real += !(m->p[k]->flags & MPART_PARTICLE);
 		if (real > maxreal)
 			maxreal = real;
 	}
@@ -848,7 +1300,6 @@ enum mmis_err match_index_search(const struct match_index *ix, const struct matc
 	struct scratch *s;
 	struct found *found = NULL;
 	size_t n_found = 0, found_cap = 0;
-	struct mname *em;
 	enum mmis_err rc;
 
 	*n_hits = 0;
@@ -862,13 +1313,12 @@ enum mmis_err match_index_search(const struct match_index *ix, const struct matc
 		free(q.names);
 		return MMIS_OK;
 	}
-	em = malloc(MREC_NAMES_MAX * sizeof(*em));
 	s = scratch_get(mix);
-	if (!em || !s) {
+	if (!s) {
 		rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
-	if (!candidates(ix, s, &q, threshold, &found, &n_found, &found_cap, em)) {
+	if (!candidates(ix, s, &q, threshold, &found, &n_found, &found_cap)) {
 		rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -889,7 +1339,7 @@ enum mmis_err match_index_search(const struct match_index *ix, const struct matc
 	for (size_t i = 0; i < n_found; i++) {
 		const struct rec *rec = &ix->recs[found[i].rec];
 		struct mevidence ev;
-		size_t ne = rec_names(ix, rec, em);
+		size_t ne = rec_names(ix, rec, s->em);
 		json_t *reasons = json_array();
 		rec_evidence(ix, rec, &ev);
 		if (!reasons) {
@@ -898,14 +1348,13 @@ enum mmis_err match_index_search(const struct match_index *ix, const struct matc
 			rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
 			goto out;
 		}
-		mrecord_score(q.names, q.n_names, &q.ev, em, ne, &ev, reasons);
+		mrecord_score(q.names, q.n_names, &q.ev, s->em, ne, &ev, reasons, &s->cache);
 		hits[i] = (struct match_hit){ rec->id, found[i].score, reasons };
 		(*n_hits)++;
 	}
 out:
 	if (s)
 		scratch_put(mix, s);
-	free(em);
 	free(found);
 	free(q.names);
 	return rc;
@@ -949,15 +1398,19 @@ static void query_of_rec(const struct match_index *ix, uint32_t r, struct query 
 
 	q->n_names = rec_names(ix, rec, q->names);
 	for (size_t i = 0; i < q->n_names; i++) {
+		struct mname *m = &q->names[i];
 		int real = 0;
-		for (int k = 0; k < q->names[i].n; k++)
-			real += !(q->names[i].p[k].flags & MPART_PARTICLE);
+		for (int k = 0; k < m->n; k++) {
+			m->own[k] = *m->p[k]; /* the query's own copy, to number */
+			m->own[k].qid = (uint16_t)(i * MATCH_PARTS_MAX + (size_t)k + 1);
+			m->p[k] = &m->own[k];
+			real += !(m->p[k]->flags & MPART_PARTICLE);
+		}
 		if (real > maxreal)
 			maxreal = real;
 	}
 	q->need = maxreal >= 2 ? 2 : 1;
 	rec_evidence(ix, rec, &q->ev);
-	q->year = rec->year;
 	q->self = r;
 }
 
@@ -968,12 +1421,11 @@ static void *dedup_run(void *arg)
 	const struct match_index *ix = job->ix;
 	struct scratch *s = scratch_get((struct match_index *)ix);
 	struct mname *qn = malloc(MREC_NAMES_MAX * sizeof(*qn));
-	struct mname *em = malloc(MREC_NAMES_MAX * sizeof(*em));
 	struct found *found = NULL;
 	size_t n_found, found_cap = 0;
 	struct query q;
 
-	if (!s || !qn || !em) {
+	if (!s || !qn) {
 		w->failed = true;
 		goto out;
 	}
@@ -989,8 +1441,7 @@ static void *dedup_run(void *arg)
 		for (size_t r = from; r < to; r++) {
 			q.names = qn;
 			query_of_rec(ix, (uint32_t)r, &q);
-			if (!candidates(ix, s, &q, job->threshold, &found, &n_found, &found_cap,
-					em)) {
+			if (!candidates(ix, s, &q, job->threshold, &found, &n_found, &found_cap)) {
 				w->failed = true;
 				goto out;
 			}
@@ -1008,7 +1459,6 @@ out:
 	if (s)
 		scratch_put((struct match_index *)ix, s);
 	free(qn);
-	free(em);
 	free(found);
 	return NULL;
 }
@@ -1073,7 +1523,7 @@ enum mmis_err match_dedup(const struct match_index *ix, double threshold, unsign
 				rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
 				break;
 			}
-			mrecord_score(an, na, &ea, bn, nb, &eb, reasons);
+			mrecord_score(an, na, &ea, bn, nb, &eb, reasons, NULL);
 			if (a > b) {
 				uint32_t x = a;
 				a = b;

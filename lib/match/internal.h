@@ -23,6 +23,7 @@
 enum mpart_flag {
 	MPART_PARTICLE = 1, /* "al", "bin", "van": an unmatched particle costs almost nothing */
 	MPART_INITIAL = 2,  /* one letter */
+	MPART_COMMON = 4,   /* in an index: held by many records (see index.c) */
 };
 
 /*
@@ -36,15 +37,23 @@ struct mpart {
 	const char *text;
 	uint8_t len, slen, plen, flags;
 	uint32_t cls;
+	float w; /* its weight in a name score (mpart_weight) */
+	uint32_t phash, shash; /* hashes of phon (0 when shorter than 2) and skel, for quick tests */
+	uint32_t id;  /* the index's part dictionary number (0: not from an index) */
+	uint16_t qid; /* a query's part number, 1...: with `id`, the key of the similarity cache */
 	char skel[MP_SKEL];
 	char phon[MP_PHON];
 };
 
-/* A prepared name; its parts point into `norm`, so it is not to be copied by value. */
+/*
+ * A prepared name: p[] points at its parts, in `own` (a query's, whose texts point into `norm`) or
+ * in an index's part dictionary. It points into itself, so it is not to be copied by value.
+ */
 struct mname {
 	char norm[MATCH_NORM_MAX];
 	uint8_t n;
-	struct mpart p[MATCH_PARTS_MAX];
+	const struct mpart *p[MATCH_PARTS_MAX];
+	struct mpart own[MATCH_PARTS_MAX];
 };
 
 /* normalise.c */
@@ -85,8 +94,29 @@ bool mnat_pack(const char *s, uint32_t *out);
 char msex_of(const char *s);
 
 /* compare.c */
+
+/* A part's weight in a name score: 0.5 + length / 8 (at most 1.5), particles 0.2, initials 0.5. */
+double mpart_weight(const struct mpart *p);
+
+/*
+ * A cache of part similarities for one search: the same entry part (by dictionary number) is
+ * compared with the same query part (by qid) many times over the candidates of a query. The
+ * caller sets `stamp` to a new value for each query; slots of older stamps are empty.
+ */
+#define MCACHE_SLOTS 8192
+struct mcache {
+	uint32_t stamp;
+	struct mcache_slot {
+		uint32_t id, stamp;
+		uint16_t qid;
+		uint8_t how;
+		float s;
+	} slot[MCACHE_SLOTS];
+};
+
 /* Score of two prepared names in [0, 1]; reasons appended when `reasons` is not NULL. */
-double mname_score(const struct mname *q, const struct mname *e, json_t *reasons);
+double mname_score(const struct mname *q, const struct mname *e, json_t *reasons,
+		   struct mcache *cache);
 /* Add the evidence's effect to `score` (clamped to [0, 1]); reasons appended when not NULL. */
 double mevidence_apply(double score, const struct mevidence *q, const struct mevidence *e,
 		       json_t *reasons);
@@ -95,7 +125,8 @@ double mevidence_apply(double score, const struct mevidence *q, const struct mev
  * the evidence, a shared document. Reasons (for the best pair of names) when `reasons` is not NULL.
  */
 double mrecord_score(const struct mname *qn, size_t nq, const struct mevidence *qe,
-		     const struct mname *en, size_t ne, const struct mevidence *ee, json_t *reasons);
+		     const struct mname *en, size_t ne, const struct mevidence *ee, json_t *reasons,
+		     struct mcache *cache);
 /* A shared document number, or NULL. */
 const char *mevidence_document(const struct mevidence *q, const struct mevidence *e);
 json_t *mreason(const char *field, const char *query, const char *entry, const char *how,

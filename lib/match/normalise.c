@@ -433,7 +433,7 @@ static bool is_vowel(char c)
  * national habits produce for one sound are folded to one letter, so that the variants compare as
  * equal ("spelling variant"):
  *   dj -> d (Đ), sh sz -> s (Ш Š, Polish), zh -> z (Ж Ž), ch cz -> c (Ч Č Ć), kh -> h (Х),
- *   ts tz -> c (Ц), ph -> f, th -> t, gh -> g, ck q -> k, x -> ks,
+ *   ts tz -> c (Ц), ph -> f, th -> t, gh -> g, ck q -> k,
  *   ue oe ae -> u o a (Ü Ö Ä as German documents write them), ou -> u (French: Youssef),
  *   y j -> i (Ю Я as "yu ya", "iu ia" or "ju ja"; Й as "y", "i" or "j"),
  *   w -> v before a vowel (Wladimir), u otherwise (Arabic "ywsf"),
@@ -497,10 +497,6 @@ size_t mskeleton(const char *s, size_t n, char *out, size_t cap)
 		case 'q':
 			e = 'k';
 			break;
-		case 'x':
-			out[o++] = 'k';
-			e = 's';
-			break;
 		case 'w':
 			e = is_vowel(d) ? 'v' : 'u';
 			break;
@@ -556,6 +552,14 @@ size_t mphonetic(const char *skel, size_t n, char *out, size_t cap)
 	return o;
 }
 
+static uint32_t small_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h | 1; /* never 0 */
+}
+
 void mpart_prepare(struct mpart *p, const char *text, size_t len)
 {
 	p->text = text;
@@ -563,11 +567,16 @@ void mpart_prepare(struct mpart *p, const char *text, size_t len)
 	p->slen = (uint8_t)mskeleton(text, len, p->skel, sizeof(p->skel));
 	p->plen = (uint8_t)mphonetic(p->skel, p->slen, p->phon, sizeof(p->phon));
 	p->cls = mequiv_class(p->skel, p->slen);
+	p->phash = p->plen >= 2 ? small_hash(p->phon, p->plen) : 0;
+	p->shash = small_hash(p->skel, p->slen);
 	p->flags = 0;
+	p->id = 0;
+	p->qid = 0;
 	if (len == 1)
 		p->flags |= MPART_INITIAL;
 	else if (mequiv_particle(text, len))
 		p->flags |= MPART_PARTICLE;
+	p->w = (float)mpart_weight(p);
 }
 
 void mname_prepare(struct mname *m, const char *norm)
@@ -579,8 +588,11 @@ void mname_prepare(struct mname *m, const char *norm)
 	m->n = 0;
 	for (size_t i = 0; i <= n; i++) {
 		if (i == n || m->norm[i] == ' ') {
-			if (i > start && m->n < MATCH_PARTS_MAX)
-				mpart_prepare(&m->p[m->n++], m->norm + start, i - start);
+			if (i > start && m->n < MATCH_PARTS_MAX) {
+				mpart_prepare(&m->own[m->n], m->norm + start, i - start);
+				m->p[m->n] = &m->own[m->n];
+				m->n++;
+			}
 			start = i + 1;
 		}
 	}

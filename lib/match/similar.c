@@ -25,8 +25,9 @@ double mjaro_winkler(const char *a, size_t na, const char *b, size_t nb)
 		nb = 64;
 	if (!na || !nb)
 		return na == nb ? 1.0 : 0.0;
+	/* Jaro's window, at least 1 so that short parts ("ali" / "ail") see a transposition */
 	window = (na > nb ? na : nb) / 2;
-	window = window ? window - 1 : 0;
+	window = window > 1 ? window - 1 : 1;
 	for (size_t i = 0; i < na; i++) {
 		size_t lo = i > window ? i - window : 0, hi = i + window + 1 < nb ? i + window + 1 : nb;
 		for (size_t j = lo; j < hi; j++) {
