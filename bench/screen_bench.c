@@ -242,6 +242,62 @@ static double crossings(const char *dir, const char *csv, long entries, bool ser
 	return CROSSINGS / (t1 - t0);
 }
 
+/* Screening queries against the loaded index, in batches of 1000 (one audit event each):
+ * travellers of other names (no hit, the usual case at a border) and names of the list. */
+static void queries(struct env *e, const char *csv)
+{
+	enum { N = 2000, BATCH = 1000 };
+	static char names[N][256];
+	struct screen_query *q = calloc(N, sizeof(*q));
+	struct mmis_error err;
+	FILE *f = fopen(csv, "r");
+	char line[1024];
+	long hits = 0;
+
+	if (!q || !f)
+		die("queries", "out of memory or no list");
+	printf("\n| %d screening queries against the index (batches of %d) | µs per query | hits |\n"
+	       "| --- | --- | --- |\n", N, BATCH);
+	for (int kind = 0; kind < 2; kind++) {
+		double t0, t1;
+		hits = 0;
+		for (int i = 0; i < N; i++) {
+			memset(&q[i], 0, sizeof(q[i]));
+			if (kind == 0) {
+				char a[64], b[64];
+				part_of(a, sizeof(a), false, true);
+				part_of(b, sizeof(b), false, true);
+				snprintf(names[i], sizeof(names[i]), "%s %s", a, b);
+			} else {
+				/* every 400th entry of the file: its primary name */
+				for (int k = 0; k < 400 && fgets(line, sizeof(line), f); k++)
+					;
+				char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+				if (!c1 || !c2 || c2 - c1 - 1 >= 255)
+					snprintf(names[i], sizeof(names[i]), "Karo Lomi");
+				else
+					snprintf(names[i], sizeof(names[i]), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+			}
+			q[i].name = names[i];
+		}
+		t0 = now_s();
+		for (int b = 0; b < N; b += BATCH) {
+			json_t *out = NULL, *r;
+			size_t i;
+			if (screen_queries(&e->cx, &e->sys, q + b, BATCH, 0.8, 10, &out, &err))
+				die("screen_queries", mmis_error_text(&err));
+			json_array_foreach(out, i, r)
+				hits += (long)json_array_size(json_object_get(r, "hits"));
+			json_decref(out);
+		}
+		t1 = now_s();
+		printf("| %s | %.0f | %ld |\n", kind ? "names from the list" : "travellers not on it",
+		       (t1 - t0) * 1e6 / N, hits);
+	}
+	fclose(f);
+	free(q);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir, *pg = NULL;
@@ -295,6 +351,8 @@ int main(int argc, char **argv)
 	       (double)json_integer_value(json_object_get(st, "memory")) / 1048576.0,
 	       (double)(rss_kb() - before) / 1024.0);
 	json_decref(st);
+	e.cx.screen = sc;
+	queries(&e, csv);
 	screen_free(sc);
 	store_close(e.s);
 
