@@ -37,3 +37,7 @@ echo
 echo "## Crossings: recorded over HTTP"
 echo
 "$here/http_cross_bench.sh" "$build" "$work/http-cross"
+echo
+echo "## Alert lists: import, screening index, crossings screened"
+echo
+"$build/bench/screen_bench" "$work" "${SCREEN_ENTRIES:-1000000}" "$url"
