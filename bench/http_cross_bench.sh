@@ -5,7 +5,8 @@
 # durable commit per inserted row measured in the same run. Prints a Markdown table.
 # usage: bench/http_cross_bench.sh BUILD_DIR [WORK_DIR]
 #   BENCH_SECONDS (default 10), BENCH_CONNECTIONS (32), BENCH_THREADS (2: wrk's threads),
-#   BENCH_SERVER_THREADS (the server's worker threads; default one per core)
+#   BENCH_SERVER_THREADS (the server's worker threads; default one per core),
+#   BENCH_WATCHLIST (an alert-list CSV imported first: every crossing is screened against it)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: bench/http_cross_bench.sh BUILD_DIR [WORK_DIR]}" && pwd)
@@ -51,6 +52,11 @@ m init --admin-password-file "$work/pw" >/dev/null
 m agency add BP --name "Border Police" --kind police >/dev/null
 m user add bench.officer --role border_officer --agency BP --password-file "$work/pw" >/dev/null
 token=$(m token create --user bench.officer --name bench | grep -o 'mmis_[A-Za-z0-9_-]*')
+listed=0
+if [ -n "${BENCH_WATCHLIST:-}" ]; then
+	m watchlist import "$BENCH_WATCHLIST" --list bench >/dev/null
+	listed=$(($(wc -l <"$BENCH_WATCHLIST") - 1))
+fi
 
 raw=$("$build/bench/cross_bench" --raw-durable "$work" 3000)
 
@@ -74,4 +80,4 @@ echo
 echo "| what | per second | p99 latency (ms) | non-2xx | ratio to raw |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 echo "| raw sqlite3 API, one durable commit per inserted row (one thread) | $raw | | | baseline |"
-echo "| POST /api/v1/crossings (new traveller, status, audit) | ${rps:-0} | ${p99:-?} | ${bad:-0} | $(python3 -c "print('%.2f' % (float('${rps:-0}') / float('$raw')))") |"
+echo "| POST /api/v1/crossings (new traveller, status, audit; screened against $listed list entries) | ${rps:-0} | ${p99:-?} | ${bad:-0} | $(python3 -c "print('%.2f' % (float('${rps:-0}') / float('$raw')))") |"

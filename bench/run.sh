@@ -38,5 +38,9 @@ echo "## Crossings: recorded over HTTP"
 echo
 "$here/http_cross_bench.sh" "$build" "$work/http-cross"
 echo
+echo "## Alert lists: import, screening index, crossings screened"
+echo
+"$build/bench/screen_bench" "$work" "${SCREEN_ENTRIES:-1000000}" "$url"
+echo
 # Alert-list screening beside pg_trgm, and de-duplication (sizes: see bench/match/run.sh).
 "$here/match/run.sh" "$build" "$url" "$work/match"

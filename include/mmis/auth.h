@@ -44,6 +44,7 @@ enum perm {
 	PERM_STATS_UNSUPPRESSED,/* statistics without small-cell suppression (internal) */
 	PERM_EXCHANGE,          /* partners, packages in and out */
 	PERM_CASE_IDENTIFY,     /* formal identification of victims of trafficking (the team) */
+	PERM_SCREEN,            /* screen names against the alert lists (POST /api/v1/screen) */
 	PERM__COUNT
 };
 
@@ -61,7 +62,7 @@ struct role {
 };
 
 /* The roles: admin, auditor, border_officer, border_supervisor, case_worker, case_supervisor,
- * identification_officer, return_counsellor, analyst, exchange_officer. */
+ * identification_officer, return_counsellor, analyst, exchange_officer, screening_client. */
 size_t role_count(void);
 const struct role *role_at(size_t i);
 const struct role *role_find(const char *name); /* NULL when unknown */
@@ -109,10 +110,14 @@ enum scope actor_scope(const struct actor *a, enum perm p);
 bool actor_may(const struct actor *a, enum perm p, const char *owner_user_id,
 	       const char *owner_agency_id);
 
-/* What a call needs: the database and the audit key. */
+struct screen; /* screen.h */
+
+/* What a call needs: the database and the audit key; and the alert-list screening service,
+ * which recording a crossing uses (screen.h; NULL: crossings are not screened). */
 struct mmis_ctx {
 	struct store *store;
 	const struct audit_key *audit_key;
+	struct screen *screen;
 };
 
 /*

@@ -74,7 +74,8 @@ enum mmis_err mjson_get_enum(const json_t *obj, const char *key, bool required,
  * bytes pass only when `controls`. The CSV imports check their fields with it too. */
 bool mjson_text_ok(const char *s, size_t n, bool controls);
 
-/* Compact serialisation with keys in insertion order; free() the result. NULL when out of memory. */
+/* Compact serialisation with keys in insertion order, reals with 15 significant digits; free()
+ * the result. NULL when out of memory. */
 char *mjson_dump(const json_t *value);
 
 /* Convenience setters that ignore NULL values (no member is added) and report out of memory. */

@@ -10,6 +10,7 @@
 #include "mmis/dedup.h"
 #include "mmis/demo.h"
 #include "mmis/protect.h"
+#include "mmis/screen.h"
 
 struct demo_agency {
 	const char *code, *name, *kind;
@@ -49,6 +50,8 @@ static const struct demo_user demo_users[] = {
 	{ "demo.analyst", "Andrej Analyst (demo)", "analyst", "DM", "Demo-Analyst-Tivat-7" },
 	{ "demo.exchange", "Elena Exchange (demo)", "exchange_officer", "DM",
 	  "Demo-Exchange-Pljevlja-7" },
+	{ "demo.screening", "Visa system (demo)", "screening_client", "DM",
+	  "Demo-Screening-Rozaje-7" },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -148,6 +151,8 @@ enum mmis_err demo_seed(const struct mmis_ctx *cx, uint64_t seed, json_t **accou
 		if (!rc)
 			rc = protect_demo_seed(cx, seed, &today, err);
 	}
+	if (!rc) /* Alert lists, one entry of which is a demo traveller (lib/screen/demo.c). */
+		rc = watchlist_demo_seed(cx, &sys, err);
 	if (rc) {
 		store_rollback(cx->store, NULL);
 		json_decref(accounts);

@@ -37,6 +37,7 @@ static const struct role roles[] = {
 		[PERM_BORDER_WRITE] = O_,
 		[PERM_CASE_READ] = O_,
 		[PERM_CASE_WRITE] = O_,
+		[PERM_SCREEN] = L_,
 	} },
 	/* Overstays and reports need every crossing, whichever agency recorded it; corrections
 	 * stay within the supervisor's own agency. */
@@ -45,6 +46,7 @@ static const struct role roles[] = {
 		[PERM_BORDER_READ] = L_,
 		[PERM_BORDER_WRITE] = A_,
 		[PERM_BORDER_SUPERVISE] = A_,
+		[PERM_SCREEN] = L_,
 	} },
 	/* A case worker reads the agency's cases (issue 6: "their own cases, their agency's") and
 	 * changes the ones assigned to them. Cases referred in from another agency are reached
@@ -85,6 +87,12 @@ static const struct role roles[] = {
 		[PERM_STATS_READ] = L_,
 		[PERM_EXCHANGE] = L_,
 	} },
+	/* Another system (a visa or police system) that screens names against the alert lists
+	 * through POST /api/v1/screen with an API token, and reads nothing else. */
+	{ "screening_client", "Screening client (another system)", {
+		[PERM_SELF] = O_,
+		[PERM_SCREEN] = L_,
+	} },
 };
 
 #undef N_
@@ -110,6 +118,7 @@ static const char *const perm_names[PERM__COUNT] = {
 	[PERM_STATS_UNSUPPRESSED] = "stats.unsuppressed",
 	[PERM_EXCHANGE] = "exchange",
 	[PERM_CASE_IDENTIFY] = "case.identify",
+	[PERM_SCREEN] = "screen",
 };
 
 static const char *const scope_names[] = {

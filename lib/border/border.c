@@ -17,6 +17,7 @@
 #include "mmis/country.h"
 #include "mmis/json.h"
 #include "mmis/mrz.h"
+#include "mmis/screen.h"
 #include "mmis/stay.h"
 #include "mmis/strbuf.h"
 #include "mmis/uuid.h"
@@ -1116,6 +1117,38 @@ static void add_flag(char *flags, size_t cap, const char *flag)
 	snprintf(flags + n, cap - n, "%s%s", n ? "," : "", flag);
 }
 
+/* Screen the traveller of a crossing just saved against the alert lists (screen.h): the hits
+ * are saved with the crossing, in its transaction. */
+static enum mmis_err screen_traveller(const struct mmis_ctx *cx, const struct actor *a,
+				      const struct traveller *t, const char *crossing_id,
+				      const struct resolved *r, json_t **hits, json_t **info,
+				      struct mmis_error *err)
+{
+	char doc_form[2 * BORDER_TEXT_MAX + 2], typed[2 * BORDER_TEXT_MAX + 2],
+		birth[DATE_STR_MAX];
+	struct screen_subject subj = {
+		.crossing_id = crossing_id,
+		.person_id = r->person_id,
+		.document_id = r->document_id,
+		.names = { doc_form, NULL },
+		.birth_date = t->birth_known ? birth : NULL,
+		.nationality = nz(t->nationality),
+		.sex = t->sex,
+		.document_number = t->number,
+	};
+
+	snprintf(doc_form, sizeof(doc_form), "%s%s%s", t->given_names, t->given_names[0] ? " " : "",
+		 t->surname);
+	if (t->surname_typed[0]) {
+		snprintf(typed, sizeof(typed), "%s%s%s", t->given_typed, t->given_typed[0] ? " " : "",
+			 t->surname_typed);
+		subj.names[1] = typed;
+	}
+	if (t->birth_known)
+		date_format(&t->birth, birth);
+	return screen_crossing(cx, a, &subj, hits, info, err);
+}
+
 enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 			      const struct crossing_in *in, json_t **out, struct mmis_error *err)
 {
@@ -1126,7 +1159,7 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 	size_t n_x = 0;
 	char bname[BORDER_TEXT_MAX + 1], id[UUID_STR_MAX], at[TIMESTAMP_STR_MAX],
 		now_s[TIMESTAMP_STR_MAX], flags[128] = "";
-	json_t *warnings = NULL, *status = NULL, *res = NULL;
+	json_t *warnings = NULL, *status = NULL, *res = NULL, *hits = NULL, *screening = NULL;
 	int64_t now = timestamp_now(), at_ms;
 	struct date day;
 	struct audited_op op;
@@ -1232,6 +1265,13 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 		}
 	}
 	if (!rc)
+		rc = screen_traveller(cx, a, &t, id, &r, &hits, &screening, err);
+	if (!rc && json_array_size(hits))
+		audited_detail(&op, "%s at %s, person %s%s%s, %zu alert-list hit%s",
+			       in->direction == CROSSING_EXIT ? "exit" : "entry", in->bcp, r.person_id,
+			       flags[0] ? ", " : "", flags, json_array_size(hits),
+			       json_array_size(hits) == 1 ? "" : "s");
+	if (!rc)
 		rc = status_of(cx->store, r.person_id, x, n_x, &day, &status, NULL, err);
 	if (!rc) {
 		json_t *person = person_json_t(r.person_id, &t);
@@ -1247,12 +1287,18 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 				"status", status, "warnings", warnings, "flags", flags_json(flags),
 				"new_person", r.new_person);
 		status = NULL;
+		if (res && (json_object_set_new(res, "hits", hits) ||
+			    json_object_set_new(res, "screening", screening)))
+			rc = border_oom(err);
+		hits = screening = NULL;
 		if (!res)
 			rc = border_oom(err);
 	}
 	free(x);
 	json_decref(status);
 	json_decref(warnings);
+	json_decref(hits);
+	json_decref(screening);
 	rc = audited_end(&op, rc, err);
 	if (rc)
 		json_decref(res);

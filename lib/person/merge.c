@@ -35,6 +35,7 @@ static const struct person_ref person_refs[] = {
 	{ "stay_authorisation", "person_id", NULL,                  NULL },
 	{ "protect_screening",  "person_id", NULL,                  NULL },
 	{ "protect_case",       "person_id", NULL,                  NULL },
+	{ "screening_hit",      "person_id", "document_id",         NULL },
 };
 
 size_t person_ref_count(void)

@@ -138,6 +138,9 @@ int cmd_dedup_revert(struct cli *cli, int argc, char **argv);
 int cmd_case_list(struct cli *cli, int argc, char **argv);
 int cmd_case_access(struct cli *cli, int argc, char **argv);
 int cmd_case_settings(struct cli *cli, int argc, char **argv);
+int cmd_watchlist_import(struct cli *cli, int argc, char **argv);
+int cmd_watchlist_list(struct cli *cli, int argc, char **argv);
+int cmd_screen(struct cli *cli, int argc, char **argv);
 
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);

@@ -11,7 +11,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mmis/match.h"
 #include "mmis_config.h"
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 static const struct command commands[] = {
 	{ "help", cmd_help, "[COMMAND]", "show the commands, or one command's help", NULL },
@@ -30,7 +34,8 @@ static const struct command commands[] = {
 	{ "user add", cmd_user_add,
 	  "NAME --role ROLE --agency CODE [--display-name TEXT] [--password-file F]", "add a user",
 	  "  --role ROLE             admin, auditor, border_officer, border_supervisor, case_worker,\n"
-	  "                          case_supervisor, return_counsellor, analyst, exchange_officer\n"
+	  "                          case_supervisor, return_counsellor, analyst, exchange_officer,\n"
+	  "                          screening_client\n"
 	  "  --agency CODE           the user's agency (see mmis agency list)\n"
 	  "  --display-name TEXT     the name shown to others (default: NAME)\n"
 	  "  --password-file F       read the password from F; else from stdin (asked twice,\n"
@@ -189,6 +194,37 @@ static const struct command commands[] = {
 	  "                             default 90, as in Montenegro)\n"
 	  "  --reflection-warn-days N   warn this many days before it ends (0 to 90; default 14)\n"
 	  "  Applies to cases opened (or found presumed victims) after the change.\n" },
+	{ "watchlist import", cmd_watchlist_import,
+	  "FILE.csv [--list NAME] [--format csv|opensanctions] [--source TEXT] [--category C] "
+	  "[--action A]",
+	  "import an alert list from CSV, replacing the list of that name, all or nothing",
+	  "  FILE.csv        - for standard input. Format csv: the header\n"
+	  "                  id,name,aliases,birth_date,nationality,document_number (any order;\n"
+	  "                  also sex, valid_from, valid_to), several values separated by ';'.\n"
+	  "                  An entry needs an id and a name or a document number (a list of\n"
+	  "                  lost and stolen documents has no names).\n"
+	  "  --list NAME     the list (default: the file's name without extension)\n"
+	  "  --format F      csv (default) or opensanctions (OpenSanctions' targets.simple.csv:\n"
+	  "                  Person rows only, countries as ISO alpha-2)\n"
+	  "  --source TEXT   where the list comes from (default: the file's name)\n"
+	  "  --category C    sanctions, wanted, entry_ban, lost_stolen_documents,\n"
+	  "                  missing_persons or other (default: other; sanctions for opensanctions)\n"
+	  "  --action A      what a hit asks of the officer: refuse_entry, detain, notify or\n"
+	  "                  check_further (default)\n"
+	  "  Every bad line is reported with its number and field, and nothing is imported. A\n"
+	  "  running server screens against the new list within seconds. See docs/watchlists.md.\n" },
+	{ "watchlist list", cmd_watchlist_list, "[--json]", "list the alert lists",
+	  "  --json    print a JSON array instead of text\n" },
+	{ "screen", cmd_screen, "[--threshold T] [--limit K] < QUERIES.jsonl",
+	  "screen names against the alert lists: JSON lines in, one JSON line out per query",
+	  "  Reads {\"id\",\"name\",\"birth_date\"?,\"nationality\"?,\"sex\"?,\"document_number\"?}\n"
+	  "  a line and prints {\"id\",\"hits\":[{\"entry_id\",\"list\",\"name\",\"score\",\n"
+	  "  \"reasons\",\"category\",\"action\"}]} a line, best first. A bad line is answered\n"
+	  "  with {\"id\",\"line\",\"error\":{\"field\",\"message\"}} and the others go on; the\n"
+	  "  exit status is then 1. Answers as soon as the input pauses (usable from a pipe).\n"
+	  "  --threshold T   the lowest score shown, above 0 and at most 1 (default "
+	  STRINGIFY(MATCH_DEFAULT_THRESHOLD) ")\n"
+	  "  --limit K       hits per query, 1 to 100 (default 10)\n" },
 	{ "serve", cmd_serve,
 	  "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--web DIR] [--threads N]",
 	  "serve the HTTP API and the web interface",

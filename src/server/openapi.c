@@ -125,7 +125,9 @@ static const struct {
 	  "{\"type\":\"object\",\"properties\":{\"crossing\":{\"type\":\"object\"},\"person\":{\"type\":\"object\"},"
 	  "\"document\":{\"type\":\"object\"},\"status\":{\"$ref\":\"#/components/schemas/StayStatus\"},"
 	  "\"warnings\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
-	  "\"flags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}" },
+	  "\"flags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+	  "\"hits\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Hit\"}},"
+	  "\"screening\":{\"type\":[\"object\",\"null\"]}}}" },
 	{ "Person",
 	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"surname\":{\"type\":\"string\"},"
 	  "\"given_names\":{\"type\":\"string\"},\"sex\":{\"type\":\"string\"},\"birth_date\":{\"type\":[\"string\",\"null\"]},"
@@ -318,6 +320,37 @@ static const struct {
 	  "\"type\":\"object\",\"properties\":{\"action\":{\"type\":\"string\"},\"method\":{\"type\":\"string\"},"
 	  "\"route\":{\"type\":\"string\"},\"permission\":{\"type\":\"string\"},\"reach\":{\"type\":\"array\"},"
 	  "\"what\":{\"type\":\"string\"}}}},\"workflow\":{\"type\":\"array\"}}}" },
+	{ "ScreenQuery",
+	  "{\"type\":\"object\",\"additionalProperties\":false,"
+	  "\"properties\":{\"id\":{\"type\":[\"string\",\"integer\"]},\"name\":{\"type\":\"string\"},"
+	  "\"birth_date\":{\"type\":\"string\"},\"nationality\":{\"type\":\"string\"},"
+	  "\"sex\":{\"enum\":[\"F\",\"M\",\"X\"]},\"document_number\":{\"type\":\"string\"}}}" },
+	{ "ScreenRequest",
+	  "{\"description\":\"one query (with threshold and limit as members), or {queries:[...], threshold, limit}\","
+	  "\"oneOf\":[{\"$ref\":\"#/components/schemas/ScreenQuery\"},"
+	  "{\"type\":\"object\",\"required\":[\"queries\"],\"properties\":{\"queries\":{\"type\":\"array\","
+	  "\"items\":{\"$ref\":\"#/components/schemas/ScreenQuery\"},\"maxItems\":1000},"
+	  "\"threshold\":{\"type\":\"number\"},\"limit\":{\"type\":\"integer\"}}}]}" },
+	{ "ScreenHit",
+	  "{\"type\":\"object\",\"properties\":{\"entry_id\":{\"type\":\"string\"},\"list\":{\"type\":\"string\"},"
+	  "\"name\":{\"type\":[\"string\",\"null\"]},\"score\":{\"type\":\"number\"},\"reasons\":{\"type\":\"array\"},"
+	  "\"category\":{\"type\":\"string\"},\"action\":{\"enum\":[\"refuse_entry\",\"detain\",\"notify\",\"check_further\"]}}}" },
+	{ "ScreenResult",
+	  "{\"type\":\"object\",\"description\":\"{id, hits} for one query; {results:[{id, hits}]} for a batch\","
+	  "\"properties\":{\"id\":{},\"hits\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ScreenHit\"}},"
+	  "\"results\":{\"type\":\"array\"}}}" },
+	{ "WatchlistList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"
+	  "\"screening\":{\"type\":[\"object\",\"null\"]}}}" },
+	{ "Hit",
+	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"crossing_id\":{\"type\":\"string\"},"
+	  "\"list\":{\"type\":\"string\"},\"action\":{\"type\":\"string\"},\"entry_id\":{\"type\":\"string\"},"
+	  "\"name\":{\"type\":[\"string\",\"null\"]},\"entry\":{\"type\":\"object\"},\"score\":{\"type\":\"number\"},"
+	  "\"reasons\":{\"type\":\"array\"},\"status\":{\"enum\":[\"pending\",\"confirmed\",\"dismissed\"]}}}" },
+	{ "HitList",
+	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Hit\"}}}}" },
+	{ "HitDecision",
+	  "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"note\":{\"type\":\"string\"}}}" },
 	{ "OpenAPI", "{\"type\":\"object\"}" },
 };
 

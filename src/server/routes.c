@@ -12,6 +12,7 @@
 #include "routes_border.h"
 #include "routes_merge.h"
 #include "routes_protect.h"
+#include "routes_screen.h"
 #include "mmis/audit.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
@@ -709,5 +710,22 @@ const struct route server_routes[] = {
 	  "ending", NULL, "Dashboard", 200, NULL, NULL },
 	{ "GET", "/api/v1/protection/access", PERM_SELF, 0, h_protect_access,
 	  "The access table and the case workflow (data)", NULL, "AccessTable", 200, NULL, NULL },
+	{ "POST", "/api/v1/screen", PERM_SCREEN, ROUTE_BODY, h_screen,
+	  "Screen one name, or a batch, against the alert lists", "ScreenRequest", "ScreenResult",
+	  200, NULL, NULL },
+	{ "GET", "/api/v1/watchlists", PERM_SCREEN, 0, h_watchlists,
+	  "The alert lists and the state of the screening index", NULL, "WatchlistList", 200, NULL,
+	  NULL },
+	{ "GET", "/api/v1/hits", PERM_BORDER_READ, 0, h_hits,
+	  "Alert-list hits raised on crossings, newest first", NULL, "HitList", 200, "status,limit",
+	  NULL },
+	{ "GET", "/api/v1/hits/{id}", PERM_BORDER_READ, 0, h_hit_get,
+	  "One alert-list hit with its explanation", NULL, "Hit", 200, NULL, NULL },
+	{ "POST", "/api/v1/hits/{id}/confirm", PERM_BORDER_WRITE, ROUTE_BODY, h_hit_confirm,
+	  "Confirm a hit: the traveller is the listed person", "HitDecision", "Hit", 200, NULL,
+	  NULL },
+	{ "POST", "/api/v1/hits/{id}/dismiss", PERM_BORDER_WRITE, ROUTE_BODY, h_hit_dismiss,
+	  "Dismiss a hit (with a note): not raised again for this document", "HitDecision", "Hit",
+	  200, NULL, NULL },
 };
 const size_t server_route_count = sizeof(server_routes) / sizeof(server_routes[0]);

@@ -29,6 +29,7 @@
 #include "mmis/audit.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
+#include "mmis/screen.h"
 #include "mmis/store.h"
 #include "mmis/strbuf.h"
 #include "mmis/uuid.h"
@@ -100,6 +101,7 @@ static struct {
 	struct req *dl_head;
 	bool dl_quit;
 	bool dl_flush;
+	struct screen *screen; /* the alert-list screening service (screen.h) */
 } srv = { .dl_mu = PTHREAD_MUTEX_INITIALIZER };
 
 static uint64_t mono_ns(void)
@@ -766,6 +768,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
 	r->v.client = r->client;
 	r->v.tls = srv.tls;
 	r->cx.audit_key = &srv.key;
+	r->cx.screen = srv.screen;
 	r->is_api = !strncmp(r->path, "/api/", 5) || !strcmp(r->path, "/api");
 	atomic_fetch_add(&srv.inflight, 1);
 	return r;
@@ -1237,6 +1240,19 @@ enum mmis_err server_run(const struct server_config *cfg, struct mmis_error *err
 		rc = err->code;
 		goto out;
 	}
+	/* Every crossing is screened: the alert lists are loaded before the first request. */
+	if ((rc = screen_new(cfg->db_url, &srv.screen, err)) ||
+	    (rc = screen_load(srv.screen, maint, NULL, NULL, err))) {
+		mmis_error_prefix(err, "loading the alert lists: ");
+		goto out;
+	}
+	{
+		json_t *st = screen_status(srv.screen);
+		char *text = st ? mjson_dump(st) : NULL;
+		log_event("info", "alert lists loaded", "screening", text ? text : "");
+		free(text);
+		json_decref(st);
+	}
 	if (metrics_init()) {
 		rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
 		goto out;
@@ -1318,6 +1334,10 @@ enum mmis_err server_run(const struct server_config *cfg, struct mmis_error *err
 			if (auth_expire_sessions(&cx, &removed, &e))
 				log_event("warn", "removing expired sessions failed", "error",
 					  mmis_error_text(&e));
+			/* Lists imported by the command line are picked up even without traffic. */
+			if (screen_poll(srv.screen, maint, &e))
+				log_event("warn", "checking the alert lists failed", "error",
+					  mmis_error_text(&e));
 		}
 	}
 
@@ -1355,6 +1375,8 @@ out:
 	}
 	if (key_made)
 		pthread_key_delete(srv.store_key);
+	screen_free(srv.screen);
+	srv.screen = NULL;
 	store_close(maint);
 	free(srv.openapi);
 	srv.openapi = NULL;

@@ -6,6 +6,7 @@ import { h, field } from '../dom.js';
 import { t, has, formatDate, formatDateTime } from '../i18n.js';
 import { api } from '../api.js';
 import { pageHeading, announce, clearMessages, errorText, badge, table, holds } from '../ui.js';
+import { hitsBlock, hitsAnnouncement, precheckBlock } from './hits.js';
 
 export const GROUNDS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'];
 const TRANSPORT = ['car', 'bus', 'truck', 'motorcycle', 'bicycle', 'foot', 'train', 'aircraft', 'vessel', 'other'];
@@ -271,6 +272,34 @@ export function render(main, ctx) {
 			: t('border.mrz_bad'));
 		mrzState.className = p.valid ? 'mrz-state mrz-state-ok' : 'mrz-state mrz-state-bad';
 		showDocument(p);
+		if (p.valid) precheck(p, seq);
+	}
+
+	// ---- the alert lists, checked as soon as the document is read (before anything is recorded)
+	async function precheck(p, seq) {
+		if (!holds(ctx.me, 'screen')) return;
+		const q = { name: `${p.given_names || ''} ${p.surname || ''}`.trim(), document_number: p.document_number };
+		if (/^\d{4}(-\d{2}(-\d{2})?)?$/.test(p.birth_date || '')) q.birth_date = p.birth_date;
+		if (/^[A-Z]{1,3}$/.test(p.nationality || '')) q.nationality = p.nationality;
+		if (p.sex === 'F' || p.sex === 'M') q.sex = p.sex;
+		const box = h('div', { id: 'border-precheck-box' }, h('p', { class: 'loading' }, t('hits.precheck_running')));
+		doc.append(box);
+		let res;
+		try {
+			res = await api('POST', '/screen', q);
+		} catch (err) {
+			if (seq !== parseSeq || !ctx.stillCurrent()) return;
+			box.replaceChildren(h('p', { class: 'message message-error' }, t('hits.precheck_failed', { detail: errorText(err) })));
+			return;
+		}
+		if (seq !== parseSeq || !ctx.stillCurrent() || !doc.contains(box)) return;
+		box.replaceChildren(precheckBlock(res.hits || [], () => {
+			openRefusal();
+			const hBox = groundBoxes[GROUNDS.indexOf('H')];
+			hBox.checked = true;
+			hBox.focus();
+		}));
+		if ((res.hits || []).length) announce(hitsAnnouncement(res.hits), 'error');
 	}
 
 	mrz.addEventListener('input', () => {
@@ -321,7 +350,8 @@ export function render(main, ctx) {
 			});
 			if (!ctx.stillCurrent()) return;
 			await showResult({ kind: direction, person: res.person, document: res.document, status: res.status,
-				flags: res.flags || [], warnings: res.warnings || [], newPerson: res.new_person });
+				flags: res.flags || [], warnings: res.warnings || [], newPerson: res.new_person,
+				hits: res.hits || [], screening: res.screening });
 		} catch (err) {
 			apiError(err);
 		} finally {
@@ -451,13 +481,15 @@ export function render(main, ctx) {
 			h('kbd', { class: 'shortcut', 'aria-hidden': 'true' }, 'Esc'));
 		next.addEventListener('click', nextTraveller);
 		const history = h('div', { class: 'history', id: 'border-history' }, h('p', { class: 'loading' }, t('common.loading')));
-		result.className = `result result-${r.kind}`;
+		const hits = r.hits || [];
+		result.className = `result result-${r.kind}${hits.length ? ' result-hit' : ''}`;
 		put(result,
 			h('h2', { id: 'border-result-title', tabindex: '-1' }, t(headKey, { name })),
 			h('p', { class: 'result-who' },
 				`${name} · ${p.nationality || ''} · ${formatPartialDate(p.birth_date)} · `,
 				`${label('border.doc', r.document.type)} ${r.document.number} (${r.document.issuing_state})`,
 				r.newPerson ? [' ', badge(t('border.new_person'), 'muted')] : null),
+			hitsBlock(hits, r.screening, announce),
 			r.kind === 'refusal'
 				? h('ul', { class: 'result-grounds' }, (r.grounds || []).map((g) =>
 					h('li', null, h('span', { class: 'ground-letter' }, g.letter), ' ', groundText(g.letter, g.text))))
@@ -481,8 +513,11 @@ export function render(main, ctx) {
 		if (r.grounds) said += ' ' + t('border.grounds_col') + ': ' + r.grounds.map((g) => g.letter).join(', ') + '.';
 		if (r.status && r.status.overstay_days > 0) said += ' ' + t('border.overstay', { n: r.status.overstay_days });
 		if (notes.length) said += ' ' + notes.join('. ') + '.';
-		announce(said, r.kind === 'refusal' || (r.status && r.status.overstay_days > 0) || notes.length ? 'error' : 'ok');
-		next.focus();
+		if (hits.length) said = hitsAnnouncement(hits) + ' ' + said;
+		announce(said, r.kind === 'refusal' || (r.status && r.status.overstay_days > 0) || notes.length || hits.length ? 'error' : 'ok');
+		// With a hit the officer reads it first; otherwise the next traveller is one key away.
+		const hitsTitle = hits.length ? result.querySelector('#border-hits-title') : null;
+		(hitsTitle || next).focus();
 
 		try {
 			const person = await api('GET', `/persons/${encodeURIComponent(p.id)}`);

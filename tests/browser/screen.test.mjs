@@ -1,0 +1,297 @@
+// Browser test of alert-list hits on the border page (web/js/pages/hits.js, border.js): a real
+// `mmis serve` on a temporary SQLite database with two alert lists imported by the command line,
+// driven by Playwright (playwright-core only) in Debian's headless chromium. A border officer
+// records the entry of a traveller whose passport (Latin letters) matches a list entry written in
+// Cyrillic: the hit is shown with the list's action ("refuse entry", unmissable) and its
+// explanation; the officer dismisses it with a note, and the same document raises it no more.
+// A lost document hits the second list; the Montenegrin interface says it in Montenegrin.
+//
+//   MMIS=build/src/mmis node --test --test-reporter=tap tests/browser/screen.test.mjs
+//
+// Environment: MMIS (required) the built mmis program; MMIS_CHROMIUM (default /usr/bin/chromium);
+// MMIS_SCREENSHOTS where screenshots go (default $TMPDIR/mmis-browser-screenshots).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sourceRoot = path.resolve(here, '../..');
+const MMIS = process.env.MMIS;
+const CHROMIUM = process.env.MMIS_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.MMIS_SCREENSHOTS || path.join(os.tmpdir(), 'mmis-browser-screenshots');
+const ADMIN_PASSWORD = 'Admin-pass-for-browser-tests-7';
+const USER_PASSWORD = 'Officer-pass-for-browser-tests-3';
+
+let work;
+let server;
+let serverLog = '';
+let base;
+let browser;
+const problems = [];
+const mrz = {};
+
+function mmis(...args) {
+	try {
+		return execFileSync(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'), ...args],
+			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+	} catch (err) {
+		throw new Error(`mmis ${args.join(' ')} failed: ${err.stderr || err.message}`);
+	}
+}
+
+function writeFile(name, text, mode = 0o644) {
+	const f = path.join(work, name);
+	fs.writeFileSync(f, text, { mode });
+	return f;
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address();
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+async function waitForHealth(url, ms) {
+	const end = Date.now() + ms;
+	let last = '';
+	while (Date.now() < end) {
+		if (server.exitCode !== null) throw new Error(`mmis serve exited (${server.exitCode}):\n${serverLog}`);
+		try {
+			const res = await fetch(url + '/api/v1/healthz');
+			if (res.ok) return await res.json();
+			last = `HTTP ${res.status}`;
+		} catch (err) {
+			last = err.message;
+		}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`mmis serve did not answer /api/v1/healthz within ${ms} ms (${last}):\n${serverLog}`);
+}
+
+async function stopServer() {
+	if (!server || server.exitCode !== null) return;
+	const exited = new Promise((r) => server.once('exit', r));
+	server.kill('SIGTERM');
+	const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
+	await exited;
+	clearTimeout(timer);
+}
+
+async function newPage() {
+	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+	const page = await context.newPage();
+	page.setDefaultTimeout(15_000);
+	page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+	page.on('console', (msg) => {
+		if (/Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+	});
+	return page;
+}
+
+async function shot(page, name) {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	const f = path.join(SHOTS, name + '.png');
+	await page.screenshot({ path: f, fullPage: true });
+	return f;
+}
+
+async function signIn(page, username, password) {
+	await page.goto(base + '/#/login');
+	await page.getByLabel(/^(Username|Korisničko ime)/).fill(username);
+	await page.getByLabel(/^(Password|Lozinka)/).fill(password);
+	await page.locator('main form button[type=submit]').click();
+	await page.locator('main h1', { hasText: /Welcome|Dobro došli/ }).waitFor();
+}
+
+function makeMrz(surname, given, number, state, birth, sex) {
+	const expiry = new Date(Date.now() + 5 * 365 * 86400_000).toISOString().slice(0, 10);
+	return mmis('mrz', 'make', '--surname', surname, '--given-names', given, '--document-number', number,
+		'--issuing-state', state, '--nationality', state, '--birth-date', birth, '--sex', sex,
+		'--expiry-date', expiry).trim().split(/\r?\n/).join('\n');
+}
+
+async function openDesk(page) {
+	await page.goto(base + '/#/border');
+	await page.locator('main h1', { hasText: /Border crossing|Granični prelaz/ }).waitFor();
+	await page.locator('#border-bcp option[value="MNE-TGD"]').waitFor({ state: 'attached' });
+	await page.locator('#border-bcp').selectOption('MNE-TGD');
+}
+
+async function readDocument(page, text) {
+	const box = page.locator('#border-mrz');
+	await box.focus();
+	await page.keyboard.press('Control+A');
+	await page.keyboard.press('Delete');
+	await page.keyboard.type(text);
+	await page.locator('#border-verdict.doc-ok').waitFor();
+}
+
+before(async () => {
+	assert.ok(MMIS, 'set MMIS to the built mmis program');
+	assert.ok(fs.existsSync(MMIS), `MMIS=${MMIS} does not exist`);
+	assert.ok(fs.existsSync(CHROMIUM), `chromium is missing at ${CHROMIUM} (tools/deps.sh installs it)`);
+
+	work = fs.mkdtempSync(path.join(os.tmpdir(), 'mmis-screen-browser-'));
+	mmis('init', '--admin-password-file', writeFile('admin.pw', ADMIN_PASSWORD + '\n', 0o600));
+	const pw = writeFile('user.pw', USER_PASSWORD + '\n', 0o600);
+	mmis('agency', 'add', 'BP', '--name', 'Border Police', '--kind', 'police');
+	mmis('user', 'add', 'officer', '--display-name', 'Marko Marković', '--role', 'border_officer', '--agency', 'BP', '--password-file', pw);
+
+	// The national list: the first entry is written in Cyrillic, with an Arabic-script alias.
+	mmis('watchlist', 'import', writeFile('alerts.csv',
+		'id,name,aliases,birth_date,nationality,document_number\n' +
+		'NA-0001,Мухамед Абдулах,محمد عبد الله,1984-06-15,JOR,\n' +
+		'NA-0002,Radomir Vukašinović,,1969-02-11,SRB,\n'),
+	'--list', 'national-alerts', '--category', 'entry_ban', '--action', 'refuse_entry', '--source', 'Ministry of Interior (test)');
+	mmis('watchlist', 'import', writeFile('lost.csv', 'id,document_number\nLS-1,ZX0000009\n'),
+		'--list', 'lost-documents', '--category', 'lost_stolen_documents');
+
+	mrz.listed = makeMrz('ABDULLAH', 'MOHAMMED', 'DM4417205', 'JOR', '1984-06-15', 'M');
+	mrz.clean = makeMrz('HORVAT', 'IVANA', 'HR7766554', 'HRV', '1992-09-09', 'F');
+	mrz.lost = makeMrz('NOVAK', 'PETRA', 'ZX0000009', 'SVN', '1990-01-20', 'F');
+
+	const port = await freePort();
+	base = `http://127.0.0.1:${port}`;
+	server = spawn(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'),
+		'serve', '--listen', `127.0.0.1:${port}`, '--web', path.join(sourceRoot, 'web')], { cwd: sourceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+	server.stdout.on('data', (d) => { serverLog += d; });
+	server.stderr.on('data', (d) => { serverLog += d; });
+	await waitForHealth(base, 60_000);
+
+	browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+			'--disable-component-update', '--disable-sync'],
+	});
+});
+
+after(async () => {
+	if (browser) await browser.close().catch(() => {});
+	await stopServer();
+	if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+process.on('exit', () => { if (server && server.exitCode === null) server.kill('SIGKILL'); });
+
+test('the hit texts are in both catalogues', () => {
+	const en = JSON.parse(fs.readFileSync(path.join(sourceRoot, 'web/i18n/en.json'), 'utf8'));
+	const cnr = JSON.parse(fs.readFileSync(path.join(sourceRoot, 'web/i18n/cnr.json'), 'utf8'));
+	const keys = Object.keys(en).filter((k) => k.startsWith('hits.'));
+	assert.ok(keys.length > 40);
+	for (const k of keys) assert.ok(cnr[k], `cnr has ${k}`);
+	for (const a of ['refuse_entry', 'detain', 'notify', 'check_further']) {
+		assert.ok(en[`hits.action.${a}`] && cnr[`hits.action.${a}`] !== en[`hits.action.${a}`], `action ${a} translated`);
+	}
+});
+
+test('border officer: an entry of a listed traveller shows the explained hit; dismissed, it is not raised again', async (t) => {
+	const page = await newPage();
+	await signIn(page, 'officer', USER_PASSWORD);
+	await openDesk(page);
+	await readDocument(page, mrz.listed);
+	// Checked as soon as the document is read, before anything is recorded.
+	const pre = page.locator('#border-precheck.precheck-hit');
+	await pre.waitFor();
+	assert.match(await pre.textContent(), /Possible alert-list hit.*REFUSE ENTRY.*Мухамед Абдулах — list national-alerts/);
+	await page.locator('#messages', { hasText: 'Alert-list hit: REFUSE ENTRY' }).waitFor();
+	t.diagnostic(`screenshot ${await shot(page, 'screen-precheck-en')}`);
+	// It offers the refusal on ground H; the officer looks, then goes back (Escape) to record.
+	await page.locator('#border-precheck-refuse').click();
+	assert.equal(await page.locator('#border-refusal').isVisible(), true);
+	assert.equal(await page.locator('#border-ground-H').isChecked(), true);
+	assert.equal(await page.evaluate(() => document.activeElement.id), 'border-ground-H');
+	await page.keyboard.press('Escape');
+	assert.equal(await page.locator('#border-refusal').isHidden(), true);
+	await page.keyboard.press('Alt+E');
+	const result = page.locator('#border-result');
+	await result.locator('h2', { hasText: 'Entry recorded: ABDULLAH MOHAMMED' }).waitFor();
+
+	// The hit: first thing in the result, focused, announced, red, saying REFUSE ENTRY.
+	const hits = page.locator('#border-hits');
+	await hits.waitFor();
+	assert.equal(await page.evaluate(() => document.activeElement.id), 'border-hits-title', 'focus on the hit');
+	await page.locator('#messages', { hasText: 'Alert-list hit: REFUSE ENTRY' }).waitFor();
+	const hit = hits.locator('article.hit').first();
+	assert.equal(await hits.locator('article.hit').count(), 1, 'one hit');
+	const action = hit.locator('.hit-action');
+	assert.match(await action.textContent(), /REFUSE ENTRY/);
+	assert.equal(await action.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(164, 22, 26)', 'refuse entry is red');
+	const big = await action.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+	assert.ok(big >= 24, `refuse entry is big (${big}px)`);
+	const text = await hit.textContent();
+	for (const s of ['Мухамед Абдулах', 'national-alerts', 'Entry ban', 'NA-0001', '15.06.1984.', 'JOR', 'What matched', 'What counted against'])
+		assert.ok(text.includes(s), `the hit shows ${s}`);
+	assert.ok(await hit.locator('.reasons .reason-for').count() >= 1, 'reasons for the match');
+	assert.match(await hit.locator('.reasons .reason-for').first().textContent(), /Name|Date of birth/);
+	t.diagnostic(`screenshot ${await shot(page, 'screen-hit-en')}`);
+
+	// Dismissing needs a note.
+	await hit.locator('button.hit-dismiss').click();
+	await hit.locator('.form-error', { hasText: 'Write in the note why' }).waitFor();
+	assert.equal(await hit.locator('textarea').getAttribute('aria-invalid'), 'true');
+	await hit.locator('textarea').fill('Date of birth and father\'s name differ from the alert (checked with the Ministry by phone).');
+	await hit.locator('button.hit-dismiss').click();
+	await hit.locator('.hit-decided-dismissed').waitFor();
+	assert.match(await hit.locator('.hit-decided').textContent(), /Dismissed by officer/);
+	assert.equal(await hit.getAttribute('data-status'), 'dismissed');
+	await page.locator('#messages', { hasText: 'Hit dismissed' }).waitFor();
+	t.diagnostic(`screenshot ${await shot(page, 'screen-hit-dismissed-en')}`);
+
+	// The same document again (his exit): the dismissed pair is not raised again.
+	await page.keyboard.press('Escape');
+	await readDocument(page, mrz.listed);
+	await page.keyboard.press('Alt+X');
+	await result.locator('h2', { hasText: 'Exit recorded: ABDULLAH MOHAMMED' }).waitFor();
+	assert.equal(await page.locator('#border-hits').count(), 0, 'no hit after the dismissal');
+	assert.equal(await page.evaluate(() => document.activeElement.id), 'border-next');
+	await page.close();
+});
+
+test('border officer: a traveller on no list shows no hit; a lost document is a hit in Montenegrin', async (t) => {
+	const page = await newPage();
+	await signIn(page, 'officer', USER_PASSWORD);
+	await openDesk(page);
+	await readDocument(page, mrz.clean);
+	await page.locator('#border-precheck.precheck-clear', { hasText: 'Not on the alert lists.' }).waitFor();
+	await page.keyboard.press('Alt+E');
+	await page.locator('#border-result h2', { hasText: 'Entry recorded: HORVAT IVANA' }).waitFor();
+	assert.equal(await page.locator('#border-hits').count(), 0);
+	assert.equal(await page.locator('#border-result').getAttribute('class'), 'result result-entry');
+	await page.keyboard.press('Escape');
+
+	await page.locator('.lang-button[data-lang="cnr"]').click();
+	await page.locator('main h1', { hasText: 'Granični prelaz' }).waitFor();
+	await page.locator('#border-bcp option[value="MNE-TGD"]').waitFor({ state: 'attached' });
+	await page.locator('#border-bcp').selectOption('MNE-TGD');
+	await readDocument(page, mrz.lost);
+	await page.keyboard.press('Alt+E');
+	const hit = page.locator('#border-hits article.hit');
+	await hit.waitFor();
+	assert.match(await hit.locator('.hit-action').textContent(), /DODATNO PROVJERITI/);
+	const text = await hit.textContent();
+	for (const s of ['lost-documents', 'Izgubljene ili ukradene isprave', 'ZX0000009', 'Broj isprave'])
+		assert.ok(text.includes(s), `the hit shows ${s}`);
+	t.diagnostic(`screenshot ${await shot(page, 'screen-hit-lost-document-cnr')}`);
+	// Confirming needs no note.
+	await hit.locator('button.hit-confirm').click();
+	await hit.locator('.hit-decided-confirmed').waitFor();
+	assert.match(await hit.locator('.hit-decided').textContent(), /Potvrdio\/la officer/);
+	await page.close();
+});
+
+test('no page errors and no CSP violations', () => {
+	assert.deepEqual(problems, []);
+});
