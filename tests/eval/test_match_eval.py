@@ -20,6 +20,7 @@ import tempfile
 
 ROOT = os.environ.get("MMIS_SOURCE_ROOT") or os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(ROOT, "bench", "match"))
 import eval as ev  # noqa: E402
 import gen  # noqa: E402
