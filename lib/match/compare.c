@@ -285,7 +285,7 @@ static bool join_plausible(const struct mpart *a, const struct mpart *b, const s
 }
 
 double mname_score(const struct mname *q, const struct mname *e, json_t *reasons,
-		   struct mcache *cache)
+		   struct mcache *cache, unsigned *agree)
 {
 	struct cand c[MATCH_PARTS_MAX * MATCH_PARTS_MAX + 2 * MATCH_PARTS_MAX * MATCH_PARTS_MAX];
 	struct cand chosen[2 * MATCH_PARTS_MAX];
@@ -295,6 +295,8 @@ double mname_score(const struct mname *q, const struct mname *e, json_t *reasons
 	double num = 0, den = 0, score;
 	int good = 0, q_real = 0, e_real = 0;
 
+	if (agree)
+		*agree = 0;
 	if (!q->n || !e->n)
 		return 0.0;
 	qall = (1u << q->n) - 1;
@@ -370,6 +372,8 @@ double mname_score(const struct mname *q, const struct mname *e, json_t *reasons
 		pw = (wq + we) / 2;
 		num += pw * effective(chosen[k].s);
 		den += pw;
+		if (chosen[k].s >= S_GOOD && agree)
+			*agree |= chosen[k].em;
 		if (chosen[k].s >= S_GOOD)
 			good += popcount16(chosen[k].qm) > popcount16(chosen[k].em)
 					? popcount16(chosen[k].qm)
@@ -440,22 +444,95 @@ static void date_text(uint32_t d, char buf[DATE_STR_MAX])
 	date_format(&x, buf);
 }
 
-enum drel { D_NONE, D_CONTRA_YEAR, D_CONTRA_DAY, D_COMPATIBLE, D_SAME };
+/*
+ * How two birth dates relate, worst first. A typing error is a year one apart on the same day and
+ * month, or day and month swapped (03.12. / 12.03.): -0.10. Years more than one apart: -0.30
+ * when both dates are full, -0.25 when one gives the year (or month) only. Anything else that
+ * differs (another day of the same year, one year apart on another day, a year-only date one
+ * year off): -0.20. A year-only date agrees with any full date of that year.
+ */
+enum drel { D_NONE, D_FAR, D_FAR_PARTIAL, D_CONTRA, D_TYPO, D_COMPATIBLE, D_SAME };
+
+static const double drel_effect[] = {
+	[D_NONE] = 0.0,	 [D_FAR] = -0.30,	[D_FAR_PARTIAL] = -0.25, [D_CONTRA] = -0.20,
+	[D_TYPO] = -0.10, [D_COMPATIBLE] = 0.0, [D_SAME] = 0.05,
+};
 
 static enum drel date_rel(uint32_t a, uint32_t b)
 {
 	unsigned ya = a >> 16, yb = b >> 16, ma = a >> 8 & 0xff, mb = b >> 8 & 0xff;
-	unsigned da = a & 0xff, db = b & 0xff;
+	unsigned da = a & 0xff, db = b & 0xff, dy = ya > yb ? ya - yb : yb - ya;
+	bool full = ma && mb && da && db;
 
-	if (ya != yb)
-		return (ma && mb) ? D_CONTRA_DAY : D_CONTRA_YEAR;
+	if (dy > 1)
+		return full ? D_FAR : D_FAR_PARTIAL;
+	if (dy == 1)
+		return full && ma == mb && da == db ? D_TYPO : D_CONTRA;
 	if (!ma || !mb)
 		return D_COMPATIBLE;
-	if (ma != mb)
-		return D_CONTRA_DAY;
 	if (!da || !db)
-		return D_COMPATIBLE;
-	return da == db ? D_SAME : D_CONTRA_DAY;
+		return ma == mb ? D_COMPATIBLE : D_CONTRA;
+	if (ma == mb && da == db)
+		return D_SAME;
+	return ma == db && da == mb ? D_TYPO : D_CONTRA;
+}
+
+/* The penalty for a common name: 0.05 for each power of ten of its share above 1 in 100,000. */
+#define COMMON_RARE 5.0
+#define COMMON_STEP 0.05
+#define COMMON_MAX 0.20
+
+/* -log10 of a share in (0, 1], to within 0.01 (no libm: halvings, then a quadratic for the rest). */
+static double neg_log10(double x)
+{
+	double l2 = 0.0;
+	while (x < 0.5) {
+		x *= 2;
+		l2 += 1.0;
+	}
+	/* x in [0.5, 1]: -log2(x) ~ (1 - x) * (1.4427 * (1 + (1 - x) / 2)) */
+	double m = 1.0 - x;
+	l2 += m * 1.4427 * (1.0 + m / 2 + m * m / 3);
+	return l2 * 0.30103;
+}
+
+void mcommon_of(const struct mname *e, unsigned agree, struct mcommon *c)
+{
+	double share = 1.0;
+	int n = 0;
+
+	c->share = 0.0;
+	c->penalty = 0.0;
+	c->text[0] = '\0';
+	for (int i = 0; i < e->n; i++) {
+		if (!(agree & (1u << i)) || (e->p[i]->flags & MPART_PARTICLE))
+			continue;
+		if (!(e->p[i]->share > 0.0f))
+			return; /* no frequencies (match_compare) */
+		share *= e->p[i]->share;
+		n++;
+	}
+	if (!n)
+		return;
+	c->share = share;
+	double r = neg_log10(share), pen = COMMON_STEP * (COMMON_RARE - r);
+	c->penalty = pen <= 0 ? 0.0 : pen > COMMON_MAX ? COMMON_MAX : pen;
+	mask_text(e, agree, c->text, sizeof(c->text));
+}
+
+/* "2,300": a count with thousands separators. */
+static void count_text(double v, char *buf, size_t cap)
+{
+	char digits[32];
+	unsigned long long n = v < 1 ? 1ULL : v > 1e15 ? 1000000000000000ULL : (unsigned long long)(v + 0.5);
+	int len = snprintf(digits, sizeof(digits), "%llu", n);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 2 < cap; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
 }
 
 static void nat_text(uint32_t n, char buf[5])
@@ -465,12 +542,12 @@ static void nat_text(uint32_t n, char buf[5])
 }
 
 double mevidence_apply(double score, const struct mevidence *q, const struct mevidence *e,
-		       json_t *reasons)
+		       const struct mcommon *c, json_t *reasons, double *raw)
 {
-	char text[160], qa[DATE_STR_MAX], ea[DATE_STR_MAX];
+	char text[MATCH_NORM_MAX + 160], qa[DATE_STR_MAX], ea[DATE_STR_MAX];
+	enum drel best = D_NONE;
 
 	if (q->n_dates && e->n_dates) {
-		enum drel best = D_NONE;
 		uint32_t bq = 0, be = 0;
 		for (size_t i = 0; i < q->n_dates; i++)
 			for (size_t j = 0; j < e->n_dates; j++) {
@@ -481,8 +558,7 @@ double mevidence_apply(double score, const struct mevidence *q, const struct mev
 					be = e->dates[j];
 				}
 			}
-		double eff = best == D_SAME ? 0.05 : best == D_CONTRA_DAY ? -0.2
-					 : best == D_CONTRA_YEAR ? -0.15 : 0.0;
+		double eff = drel_effect[best];
 		const char *how = eff < 0 ? "contradicts" : "agrees";
 		score += eff;
 		if (!reasons)
@@ -496,8 +572,9 @@ double mevidence_apply(double score, const struct mevidence *q, const struct mev
 				 strlen(qa) == 4 || strlen(ea) == 4 ? "year" : "date",
 				 strlen(qa) <= strlen(ea) ? qa : ea, strlen(qa) <= strlen(ea) ? ea : qa);
 		else
-			snprintf(text, sizeof(text), "birth %s %s contradicts %s",
-				 best == D_CONTRA_YEAR ? "year" : "date", qa, ea);
+			snprintf(text, sizeof(text), "birth %s %s contradicts %s%s",
+				 strlen(qa) == 4 || strlen(ea) == 4 ? "year" : "date", qa, ea,
+				 best == D_TYPO ? " (a typing error?)" : "");
 		json_array_append_new(reasons, mreason("birth_date", qa, ea, how, -1.0, eff, text));
 	}
 nats:
@@ -542,6 +619,21 @@ sex:
 						       text));
 	}
 out:
+	if (c && c->penalty > 0) {
+		/* a common name: only a birth date that agrees makes up for it */
+		double eff = -(best == D_SAME ? 0.0 : best == D_COMPATIBLE ? c->penalty / 2 : c->penalty);
+		char n[32];
+		score += eff;
+		if (reasons && eff < 0) {
+			count_text(1.0 / c->share, n, sizeof(n));
+			snprintf(text, sizeof(text), "'%s' is a common name (1 in %s entries)%s", c->text,
+				 n, best == D_COMPATIBLE ? ", half counted: the birth year agrees" : "");
+			json_array_append_new(reasons,
+					      mreason("name", NULL, c->text, "common", -1.0, eff, text));
+		}
+	}
+	if (raw)
+		*raw = score;
 	return score < 0 ? 0.0 : score > 1 ? 1.0 : score;
 }
 
@@ -594,25 +686,33 @@ static void pack(const struct match_record *r, struct packed *p)
 
 double mrecord_score(const struct mname *qn, size_t nq, const struct mevidence *qe,
 		     const struct mname *en, size_t ne, const struct mevidence *ee, json_t *reasons,
-		     struct mcache *cache)
+		     struct mcache *cache, double *raw)
 {
 	double best = 0.0;
-	size_t bi = 0, bj = 0;
+	size_t bj = 0;
+	unsigned agree = 0, best_agree = 0;
+	size_t bi = 0;
 	const char *doc = mevidence_document(qe, ee);
+	struct mcommon c;
 
+	if (raw)
+		*raw = 0.0;
 	for (size_t i = 0; i < nq; i++)
 		for (size_t j = 0; j < ne; j++) {
-			double s = mname_score(&qn[i], &en[j], NULL, cache);
+			double s = mname_score(&qn[i], &en[j], NULL, cache, &agree);
 			if (s > best) {
 				best = s;
 				bi = i;
 				bj = j;
+				best_agree = agree;
 			}
 		}
 	if (reasons && nq && ne)
-		mname_score(&qn[bi], &en[bj], reasons, cache);
-	if (best > 0.0)
-		best = mevidence_apply(best, qe, ee, reasons);
+		mname_score(&qn[bi], &en[bj], reasons, cache, NULL);
+	if (best > 0.0) {
+		mcommon_of(&en[bj], best_agree, &c);
+		best = mevidence_apply(best, qe, ee, &c, reasons, raw);
+	}
 	if (doc) {
 		if (reasons) {
 			char text[80];
@@ -621,6 +721,8 @@ double mrecord_score(const struct mname *qn, size_t nq, const struct mevidence *
 							       1.0 - best, text));
 		}
 		best = 1.0;
+		if (raw)
+			*raw = 2.0; /* before any tie of names */
 	}
 	return best;
 }
@@ -658,7 +760,7 @@ double match_compare(const struct match_record *query, const struct match_record
 	en = prepare_names(entry, &ne);
 	if (!qn || !en)
 		goto out;
-	s = mrecord_score(qn, nq, &pq->ev, en, ne, &pe->ev, reasons ? *reasons : NULL, NULL);
+	s = mrecord_score(qn, nq, &pq->ev, en, ne, &pe->ev, reasons ? *reasons : NULL, NULL, NULL);
 out:
 	free(qn);
 	free(en);

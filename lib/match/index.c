@@ -51,6 +51,9 @@
 
 #include "internal.h"
 
+/* Part shares (the common-name penalty) are taken over at least this many records. */
+#define FREQ_MIN_RECORDS 100000.0
+
 #define UNITS_MAX 120    /* units of a query that are looked up (stamps are bytes) */
 #define UNIT_KEYS 48     /* keys of one unit at most */
 #define DEL_MIN 4        /* skeletons this long or longer get deletion keys */
@@ -911,6 +914,16 @@ enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
 	    frequencies_build(ix) != MMIS_OK)
 		goto out;
 	ix->common_cap = 1000 + ix->n / 1000;
+	/*
+	 * Each part's share of the records, for the common-name penalty (compare.c). A small list says
+	 * little about how common a name is in the population: shares are taken over at least
+	 * FREQ_MIN_RECORDS records, so in a list of a few thousand no name is common.
+	 */
+	for (size_t i = 1; i < ix->n_dparts; i++) {
+		double f = (double)part_frequency(ix, &ix->dparts[i]);
+		double n = ix->n > FREQ_MIN_RECORDS ? (double)ix->n : FREQ_MIN_RECORDS;
+		ix->dparts[i].share = (float)((f < 1 ? 1 : f) / n);
+	}
 	for (size_t i = 1; i < ix->n_dparts; i++)
 		if (!(ix->dparts[i].flags & MPART_PARTICLE) &&
 		    part_frequency(ix, &ix->dparts[i]) > ix->common_cap)
@@ -1038,6 +1051,7 @@ struct query {
 
 struct found {
 	double score;
+	double raw; /* before clamping: of two hits at 1, the one with more evidence first */
 	uint32_t rec;
 };
 
@@ -1346,14 +1360,16 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 			continue;
 		size_t ne = rec_names(ix, rec, em);
 		rec_evidence(ix, rec, &ev);
-		double sc = mrecord_score(q->names, q->n_names, &q->ev, em, ne, &ev, NULL, &s->cache);
+		double raw;
+		double sc = mrecord_score(q->names, q->n_names, &q->ev, em, ne, &ev, NULL, &s->cache,
+					  &raw);
 		if (sc < threshold)
 			continue;
 		if (!grow(found, found_cap, *n_found + 1, sizeof(**found))) {
 			ok = false;
 			continue;
 		}
-		(*found)[(*n_found)++] = (struct found){ sc, r };
+		(*found)[(*n_found)++] = (struct found){ sc, raw, r };
 	}
 	/* every count back to zero for the next search */
 	for (size_t t = 0; t < nt; t++)
@@ -1429,6 +1445,8 @@ static int found_cmp_ids(const struct match_index *ix, const struct found *a, co
 {
 	if (a->score != b->score)
 		return a->score < b->score ? 1 : -1;
+	if (a->raw != b->raw)
+		return a->raw < b->raw ? 1 : -1;
 	uint32_t x = ix->recs[a->rec].id, y = ix->recs[b->rec].id;
 	return x < y ? -1 : x > y;
 }
@@ -1506,7 +1524,7 @@ enum mmis_err match_index_search(const struct match_index *ix, const struct matc
 			rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
 			goto out;
 		}
-		mrecord_score(q.names, q.n_names, &q.ev, s->em, ne, &ev, reasons, &s->cache);
+		mrecord_score(q.names, q.n_names, &q.ev, s->em, ne, &ev, reasons, &s->cache, NULL);
 		hits[i] = (struct match_hit){ rec->id, found[i].score, reasons };
 		(*n_hits)++;
 	}
@@ -1683,7 +1701,7 @@ enum mmis_err match_dedup(const struct match_index *ix, double threshold, unsign
 				rc = mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
 				break;
 			}
-			mrecord_score(an, na, &ea, bn, nb, &eb, reasons, NULL);
+			mrecord_score(an, na, &ea, bn, nb, &eb, reasons, NULL, NULL);
 			if (a > b) {
 				uint32_t x = a;
 				a = b;

@@ -41,6 +41,7 @@ struct mpart {
 	uint32_t lmask; /* the letters of skel, a bit each (a..z; digits share bit 26) */
 	uint32_t phash, shash; /* hashes of phon (0 when shorter than 2) and skel, for quick tests */
 	uint32_t id;  /* the index's part dictionary number (0: not from an index) */
+	float share;  /* in an index: the share of records holding its class or skeleton (0: unknown) */
 	uint16_t qid; /* a query's part number, 1...: with `id`, the key of the similarity cache */
 	char skel[MP_SKEL];
 	char phon[MP_PHON];
@@ -117,17 +118,32 @@ struct mcache {
 
 /* Score of two prepared names in [0, 1]; reasons appended when `reasons` is not NULL. */
 double mname_score(const struct mname *q, const struct mname *e, json_t *reasons,
-		   struct mcache *cache);
-/* Add the evidence's effect to `score` (clamped to [0, 1]); reasons appended when not NULL. */
+		   struct mcache *cache, unsigned *agree);
+/*
+ * How common the agreeing parts of an entry's name are (term frequencies): the share of records
+ * holding all of them, assuming independence (the product of the parts' shares), and the
+ * penalty that follows when nothing else supports the match. share 0: unknown (no index).
+ */
+struct mcommon {
+	double share, penalty;
+	char text[MATCH_NORM_MAX];
+};
+void mcommon_of(const struct mname *e, unsigned agree, struct mcommon *c);
+/*
+ * Add the evidence's effect to `score` (clamped to [0, 1]); reasons appended when not NULL. The
+ * common-name penalty `c` (may be NULL) is taken in full without a supporting birth date, half
+ * with a birth year that agrees, not at all with the same birth date. *raw (when not NULL): the
+ * score before clamping, to order hits that tie at 1.
+ */
 double mevidence_apply(double score, const struct mevidence *q, const struct mevidence *e,
-		       json_t *reasons);
+		       const struct mcommon *c, json_t *reasons, double *raw);
 /*
  * The score of two records given as prepared names and packed evidence: the best pair of names,
  * the evidence, a shared document. Reasons (for the best pair of names) when `reasons` is not NULL.
  */
 double mrecord_score(const struct mname *qn, size_t nq, const struct mevidence *qe,
 		     const struct mname *en, size_t ne, const struct mevidence *ee, json_t *reasons,
-		     struct mcache *cache);
+		     struct mcache *cache, double *raw);
 /* A shared document number, or NULL. */
 const char *mevidence_document(const struct mevidence *q, const struct mevidence *e);
 json_t *mreason(const char *field, const char *query, const char *entry, const char *how,

@@ -434,6 +434,7 @@ static bool is_vowel(char c)
  * equal ("spelling variant"):
  *   dj -> d (Đ), sh sz -> s (Ш Š, Polish), zh -> z (Ж Ž), ch cz -> c (Ч Č Ć), kh -> h (Х),
  *   ts tz -> c (Ц), ph -> f, th -> t, gh -> g, ck q -> k,
+ *   gj -> d and xh -> dz (Albanian Gj Xh as Serbian writes them: Đ, Dž),
  *   ue oe ae -> u o a (Ü Ö Ä as German documents write them), ou -> u (French: Youssef),
  *   y j -> i (Ю Я as "yu ya", "iu ia" or "ju ja"; Й as "y", "i" or "j"),
  *   w -> v before a vowel (Wladimir), u otherwise (Arabic "ywsf"),
@@ -493,6 +494,17 @@ size_t mskeleton(const char *s, size_t n, char *out, size_t cap)
 		case 'g':
 			if (d == 'h')
 				step = 2;
+			else if (d == 'j') {
+				e = 'd'; /* Albanian gj is Đ: Gjonollari, Đonolari, Djonolari */
+				step = 2;
+			}
+			break;
+		case 'x':
+			if (d == 'h' && o + 3 < cap) {
+				out[o++] = 'd'; /* Albanian xh is Dž: Hoxha, Hodža, Hodza */
+				e = 'z';
+				step = 2;
+			}
 			break;
 		case 'q':
 			e = 'k';
@@ -574,6 +586,7 @@ void mpart_prepare(struct mpart *p, const char *text, size_t len)
 	p->shash = small_hash(p->skel, p->slen);
 	p->flags = 0;
 	p->id = 0;
+	p->share = 0.0f;
 	p->qid = 0;
 	if (len == 1)
 		p->flags |= MPART_INITIAL;
