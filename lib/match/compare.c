@@ -477,10 +477,10 @@ static enum drel date_rel(uint32_t a, uint32_t b)
 	return ma == db && da == mb ? D_TYPO : D_CONTRA;
 }
 
-/* The penalty for a common name: 0.05 for each power of ten of its share above 1 in 100,000. */
-#define COMMON_RARE 5.0
-#define COMMON_STEP 0.05
-#define COMMON_MAX 0.20
+/* The penalty for a common name: 0.08 for each power of ten of its share above 1 in 1,000,000. */
+#define COMMON_RARE 6.0
+#define COMMON_STEP 0.08
+#define COMMON_MAX 0.30
 
 /* -log10 of a share in (0, 1], to within 0.01 (no libm: halvings, then a quadratic for the rest). */
 static double neg_log10(double x)
