@@ -54,6 +54,7 @@
 /* Part shares (the common-name penalty) are taken over at least this many records. */
 #define FREQ_MIN_RECORDS 100000.0
 
+#define SPLITS_MAX 4     /* parts of a query split after a particle */
 #define UNITS_MAX 120    /* units of a query that are looked up (stamps are bytes) */
 #define UNIT_KEYS 48     /* keys of one unit at most */
 #define DEL_MIN 4        /* skeletons this long or longer get deletion keys */
@@ -629,6 +630,34 @@ static size_t canon_keys(const struct mpart *p, uint32_t out[2])
 	return 1;
 }
 
+static size_t part_frequency(const struct match_index *ix, const struct mpart *p);
+
+/*
+ * Parts i and i+1 of a name written together ("abdel aziz": "abdelaziz") as a common name: its
+ * canonical key in *canon, true when the index holds it (as one part) in more than common_cap
+ * records. Then it counts as one more common part of the name (pair keys, signatures), so that a
+ * name written joined on one side and apart on the other is still found through its pairs.
+ */
+static bool join_common(const struct match_index *ix, const struct mname *m, int i, uint32_t *canon)
+{
+	char buf[MATCH_NORM_MAX];
+	struct mpart jp;
+	size_t a = m->p[i]->len, b = m->p[i + 1]->len;
+
+	if ((m->p[i]->flags | m->p[i + 1]->flags) & MPART_INITIAL)
+		return false;
+	if (a + b >= sizeof(buf))
+		return false;
+	memcpy(buf, m->p[i]->text, a);
+	memcpy(buf + a, m->p[i + 1]->text, b);
+	buf[a + b] = '\0';
+	mpart_prepare(&jp, buf, a + b);
+	if (part_frequency(ix, &jp) <= ix->common_cap)
+		return false;
+	canon_keys(&jp, canon);
+	return true;
+}
+
 /* The key of two canonical keys together (in either order), with a year for Y keys. */
 static uint32_t pair_key(char kind, uint32_t a, uint32_t b, unsigned year)
 {
@@ -666,6 +695,25 @@ static size_t rec_pair_keys(const struct match_index *ix, const struct rec *r, u
 							(*keys)[n++] = pair_key('Y', ci[a], cj[b],
 										dates[d] >> 16);
 					}
+			}
+		}
+		/* two parts written together as a common name, with each other common part */
+		for (int i = 0; i + 1 < m[k].n; i++) {
+			uint32_t cj;
+			if (!join_common(ix, &m[k], i, &cj))
+				continue;
+			for (int j = 0; j < m[k].n; j++) {
+				uint32_t ci[2];
+				if (j == i || j == i + 1 || !(m[k].p[j]->flags & MPART_COMMON))
+					continue;
+				size_t ni = canon_keys(m[k].p[j], ci);
+				if (!keys_room(keys, cap, n, 2 * (1 + (size_t)r->n_dates)))
+					return SIZE_MAX;
+				for (size_t a = 0; a < ni; a++) {
+					(*keys)[n++] = pair_key('Q', ci[a], cj, 0);
+					for (size_t d = 0; d < r->n_dates; d++)
+						(*keys)[n++] = pair_key('Y', ci[a], cj, dates[d] >> 16);
+				}
 			}
 		}
 	}
@@ -945,6 +993,13 @@ enum mmis_err match_index_build(struct match_index *ix, struct mmis_error *err)
 			if ((ix->upool[rec->vals + d] >> 16) != rec->year)
 				ix->rank_year[r] = 0; /* several years: no year to go by */
 		ix->rank_parts[r] = (uint8_t)((*p > 0x7f ? 0x7f : *p) | (rec->single ? RANK_SINGLE : 0));
+		size_t nn = rec_names(ix, rec, m);
+		for (size_t k = 0; k < nn; k++)
+			for (int i = 0; i + 1 < m[k].n; i++) {
+				uint32_t c;
+				if (join_common(ix, &m[k], i, &c))
+					ix->sig[r] |= sig_bits(c);
+			}
 		for (size_t i = 0; i < rec->n_names; i++) {
 			uint32_t n = *p++;
 			for (uint32_t k = 0; k < n; k++, p++) {
@@ -1136,6 +1191,23 @@ static unsigned quick_rank(const struct match_index *ix, const struct scratch *s
 }
 
 /*
+ * A part that starts with a particle ("alhalabi", "elamin") as the rest of it, prepared into *out
+ * (its text points into the part's); false when it does not (or the rest is under 3 letters).
+ * The longest particle first.
+ */
+static bool particle_split(const struct mpart *p, struct mpart *out)
+{
+	if (p->len < 5)
+		return false;
+	for (size_t n = p->len > 7 ? 4 : (size_t)p->len - 3; n >= 2; n--)
+		if (mequiv_particle(p->text, n)) {
+			mpart_prepare(out, p->text + n, p->len - n);
+			return true;
+		}
+	return false;
+}
+
+/*
  * The candidates of a prepared query, scored; those at or above `threshold` into *found (grown),
  * their number in *n_found. False when out of memory.
  */
@@ -1146,6 +1218,8 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 	struct mname *em = s->em;
 	uint32_t keys[UNIT_KEYS + 4];
 	size_t nu = 0, nt = 0, nc = 0, n_common = 0, n_rare = 0, n_rare_parts = 0, n_incomplete = 0;
+	size_t n_split = 0;
+	struct mpart splits[SPLITS_MAX];
 	unsigned need;
 	uint16_t year;
 	uint8_t stamp = 0;
@@ -1206,14 +1280,46 @@ static bool candidates(const struct match_index *ix, struct scratch *s, const st
 				n_rare++;
 				n_rare_parts++;
 				n_incomplete += u->incomplete;
+				/*
+				 * Still too long: the part may be a particle and a common name written
+				 * together ("alhalabi", listed as "al halabi"): the name without the
+				 * particle is one more unit.
+				 */
+				if (u->incomplete && n_split < SPLITS_MAX && nu < UNITS_MAX &&
+				    particle_split(m->p[i], &splits[n_split])) {
+					struct unit *v = &units[nu++];
+					const struct mpart *sp = &splits[n_split++];
+					v->part = sp;
+					v->name = (uint8_t)k;
+					v->n_canon = (uint8_t)canon_keys(sp, v->canon);
+					v->common = part_frequency(ix, sp) > ix->common_cap;
+					v->nk = 0;
+					v->incomplete = false;
+					if (v->common) {
+						n_common++;
+					} else {
+						size_t nk2 = part_keys(sp, keys);
+						unit_lists(ix, v, keys, nk2, 2 * ix->common_cap);
+						n_rare++;
+					}
+				}
 			}
 		}
 		for (int i = 0; i + 1 < m->n && nu < UNITS_MAX; i++) {
 			struct unit *u = &units[nu++];
+			uint32_t c;
 			u->part = NULL;
 			u->common = false;
 			u->name = (uint8_t)k;
 			unit_lists(ix, u, keys, join_keys(m, i, keys), ix->common_cap);
+			/* two parts that are one common name written apart ("abdel aziz"): a common
+			 * unit, found through its pairs and the records' signatures */
+			if (u->incomplete && join_common(ix, m, i, &c)) {
+				u->common = true;
+				u->canon[0] = c;
+				u->n_canon = 1;
+				n_common++;
+			}
 		}
 	}
 	/* Rare units (and corrected ones) count the records they reach. */
