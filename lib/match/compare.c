@@ -373,7 +373,7 @@ double mname_score(const struct mname *q, const struct mname *e, json_t *reasons
 		num += pw * effective(chosen[k].s);
 		den += pw;
 		if (chosen[k].s >= S_GOOD && agree)
-			*agree |= chosen[k].em;
+			*agree |= chosen[k].em | (chosen[k].s < S_CLASS ? (unsigned)chosen[k].em << 16 : 0);
 		if (chosen[k].s >= S_GOOD)
 			good += popcount16(chosen[k].qm) > popcount16(chosen[k].em)
 					? popcount16(chosen[k].qm)
@@ -509,15 +509,18 @@ void mcommon_of(const struct mname *e, unsigned agree, struct mcommon *c)
 			continue;
 		if (!(e->p[i]->share > 0.0f))
 			return; /* no frequencies (match_compare) */
-		share *= e->p[i]->share;
+		/* a part met only as a similar spelling (a typing error?) stands for many names */
+		share *= (agree & (1u << (i + 16))) ? 10 * e->p[i]->share : e->p[i]->share;
 		n++;
 	}
 	if (!n)
 		return;
+	if (share > 1.0)
+		share = 1.0;
 	c->share = share;
 	double r = neg_log10(share), pen = COMMON_STEP * (COMMON_RARE - r);
 	c->penalty = pen <= 0 ? 0.0 : pen > COMMON_MAX ? COMMON_MAX : pen;
-	mask_text(e, agree, c->text, sizeof(c->text));
+	mask_text(e, agree & 0xffffu, c->text, sizeof(c->text));
 }
 
 /* "2,300": a count with thousands separators. */
@@ -588,7 +591,7 @@ nats:
 					hit = q->nats[i];
 				}
 		char qn[5], en[5];
-		double eff = agree ? 0.02 : -0.2;
+		double eff = agree ? 0.02 : -0.1;
 		score += eff;
 		if (!reasons)
 			goto sex;

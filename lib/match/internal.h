@@ -117,6 +117,8 @@ struct mcache {
 };
 
 /* Score of two prepared names in [0, 1]; reasons appended when `reasons` is not NULL. */
+/* *agree (when not NULL): bit i, part i of `e` agrees (0.80 or more); bit 16 + i, only as a
+ * similar spelling (under 0.95: a typing error, a phonetic key, an initial) */
 double mname_score(const struct mname *q, const struct mname *e, json_t *reasons,
 		   struct mcache *cache, unsigned *agree);
 /*

@@ -247,7 +247,7 @@ def suite(tmp):
        'a dismissal is audited', r)
     r = req('GET', '/api/v1/audit?action=screen.query&limit=1000', who='auditor')
     ok(r.status == 200 and sum(e['outcome'] == 'ok' for e in r.json['items']) >= 3 and
-       any(re.search(r'1 query, 1 hits at 0\.80', e.get('detail') or '') for e in r.json['items']),
+       any(re.search(r'1 query, 1 hits at 0\.85', e.get('detail') or '') for e in r.json['items']),
        'screening queries are audited with their counts', r)
     r = req('GET', '/api/v1/audit?action=request.denied&limit=1000', who='auditor')
     ok(r.status == 200 and any(e['actor'] == 'analyst' and e.get('object_id') == 'POST /api/v1/screen'

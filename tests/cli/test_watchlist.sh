@@ -119,9 +119,9 @@ import json, sys
 for line in sys.stdin:
     d = json.loads(line)
     s = [h["score"] for h in d["hits"]]
-    assert s == sorted(s, reverse=True) and all(x >= 0.8 for x in s), d
+    assert s == sorted(s, reverse=True) and all(x >= 0.85 for x in s), d
 '
-ok $? "every line is JSON, hits best first, none under the default threshold 0.80"
+ok $? "every line is JSON, hits best first, none under the default threshold 0.85"
 
 q=$(printf '%s\n' '{"id":1,"name":"Mohamed Abdalla"}' '{"id":2,"name":"...."}' 'not json' \
 	'{"id":4,"name":"Ivan","colour":"red"}' '{"id":5,"name":"Mohamed Abdalla"}')
