@@ -88,11 +88,12 @@ struct match_record {
  *   {"field": "name" | "birth_date" | "sex" | "nationality" | "document",
  *    "query": "...", "entry": "...",           -- the normalised values compared (when any)
  *    "how": "exact" | "equivalent" | "phonetic" | "similar" | "joined" | "missing" | "extra" |
- *           "agrees" | "contradicts" | "different",
+ *           "agrees" | "contradicts" | "different" | "common",
  *    "similarity": 0.93,                       -- for name parts
  *    "effect": -0.15,                          -- what it added to or took from the score
  *    "text": "birth year 1985 agrees with 1985-03-12"}   -- one English sentence
- * Names that cannot be normalised contribute nothing (score 0 when no name compares).
+ * Names that cannot be normalised contribute nothing (score 0 when no name compares). Without an
+ * index there are no name frequencies: no "common" penalty here (match_index_search has it).
  */
 double match_compare(const struct match_record *query, const struct match_record *entry,
 		     json_t **reasons);
@@ -125,7 +126,8 @@ struct match_hit {
 };
 
 /*
- * The records scoring at least `threshold` against `query`, best first (ties by id), at most
+ * The records scoring at least `threshold` against `query`, best first (at a tie, the one with more
+ * evidence, e.g. a birth date that agrees, before one without; then by id), at most
  * `limit` of them, into `hits` (room for `limit`), their number in *n_hits. A document number of
  * the query equal (after normalisation) to one of a record's is a hit with score 1 whatever the
  * names say. Candidates come from the index (name parts, their equivalence classes, phonetic keys
