@@ -21,6 +21,7 @@
 #include "internal.h"
 #include "mmis/auth.h"
 #include "mmis/date.h"
+#include "mmis/store_json.h"
 #include "mmis/strbuf.h"
 
 #define HASH_HEX (2 * crypto_generichash_BYTES + 1)
@@ -291,27 +292,7 @@ static enum mmis_err find_user(struct store *s, const char *username, struct use
 	return rc;
 }
 
-/* Run one statement with text parameters (NULL binds SQL NULL); *changes may be NULL. */
-static enum mmis_err run_sql(struct store *s, const char *sql, const char *const *params,
-			     size_t n, int64_t *changes, struct mmis_error *err)
-{
-	struct store_stmt *st;
-	enum mmis_err rc;
-
-	if ((rc = store_prepare(s, sql, &st, err)))
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		store_bind_text(st, (int)i + 1, params[i]);
-	rc = store_run(st, err);
-	if (changes)
-		*changes = store_changes(st);
-	store_finalize(st);
-	return rc;
-}
-
-#define RUN(s, sql, changes, err, ...)                                                        \
-	run_sql((s), (sql), (const char *const[]){ __VA_ARGS__ },                              \
-		sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *), (changes), (err))
+#define RUN STORE_RUN /* with the parameters listed */
 
 /* ---- passwords */
 

@@ -11,6 +11,7 @@
 
 #include "mmis/auth.h"
 #include "mmis/protect.h"
+#include "mmis/store_json.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -118,11 +119,7 @@ enum mmis_err px_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
 void px_copy(char *dst, size_t cap, const char *s);
 
 /* Run `sql` with text parameters (NULL binds NULL). *changes (may be NULL) gets the count. */
-enum mmis_err px_run(struct store *s, const char *sql, const char *const *params, size_t n,
-		     int64_t *changes, struct mmis_error *err);
-#define PX_RUN(s, sql, changes, err, ...)                                                      \
-	px_run((s), (sql), (const char *const[]){ __VA_ARGS__ },                               \
-	       sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *), (changes), (err))
+#define PX_RUN STORE_RUN
 
 /* The first row's first column as text into out ("" and *found false when no row). */
 enum mmis_err px_text(struct store *s, const char *sql, const char *param, char *out, size_t cap,
