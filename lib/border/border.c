@@ -88,32 +88,6 @@ const struct refusal_ground *refusal_ground_find(char letter)
 
 /* ---- helpers shared with the other files (internal.h) */
 
-enum mmis_err border_oom(struct mmis_error *err)
-{
-	return mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-}
-
-enum mmis_err border_denied(struct mmis_error *err, enum perm p)
-{
-	return mmis_error_set(err, MMIS_EDENIED, NULL, "not allowed: needs the permission %s",
-			      perm_name(p));
-}
-
-enum mmis_err border_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err)
-{
-	if (!cx || !cx->store || !cx->audit_key)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
-	if (!a)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
-	return MMIS_OK;
-}
-
-void border_copy(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
 bool border_text_ok(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;

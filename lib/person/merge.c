@@ -59,26 +59,6 @@ const char *const merge_statuses[] = { "proposed", "accepted", "rejected", "reve
 
 /* ---- shared helpers (internal.h) */
 
-void person_copy(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
-enum mmis_err person_oom(struct mmis_error *err)
-{
-	return mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-}
-
-enum mmis_err person_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err)
-{
-	if (!cx || !cx->store || !cx->audit_key)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
-	if (!a)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
-	return MMIS_OK;
-}
-
 enum mmis_err merge_scope(const struct actor *a, enum scope *out, struct mmis_error *err)
 {
 	enum scope best = SCOPE_NONE;

@@ -18,26 +18,6 @@
 
 /* ---- helpers shared with the other files (internal.h) */
 
-enum mmis_err px_oom(struct mmis_error *err)
-{
-	return mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-}
-
-enum mmis_err px_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			   struct mmis_error *err)
-{
-	if (!cx || !cx->store || !cx->audit_key)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
-	if (!a)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
-	return MMIS_OK;
-}
-
-void px_copy(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
 enum mmis_err px_text(struct store *s, const char *sql, const char *param, char *out, size_t cap,
 		      bool *found, struct mmis_error *err)
 {

@@ -12,6 +12,7 @@
 #include "mmis/auth.h"
 #include "mmis/protect.h"
 #include "mmis/store_json.h"
+#include "mmis/strbuf.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -113,10 +114,10 @@ const struct wf_step *wf_step_at(size_t i);
 
 /* ---- helpers (case.c) */
 
-enum mmis_err px_oom(struct mmis_error *err);
-enum mmis_err px_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			   struct mmis_error *err);
-void px_copy(char *dst, size_t cap, const char *s);
+/* The checks and errors every module shares (auth.h, err.h, strbuf.h). */
+#define px_oom mmis_oom
+#define px_check_ctx mmis_ctx_check
+#define px_copy str_copy
 
 /* Run `sql` with text parameters (NULL binds NULL). *changes (may be NULL) gets the count. */
 #define PX_RUN STORE_RUN

@@ -34,32 +34,6 @@ const char *const watchlist_formats[] = { "csv", "opensanctions", NULL };
 
 /* ---- helpers the other files share (internal.h) */
 
-enum mmis_err screen_oom(struct mmis_error *err)
-{
-	return mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-}
-
-enum mmis_err screen_denied(struct mmis_error *err, enum perm p)
-{
-	return mmis_error_set(err, MMIS_EDENIED, NULL, "not allowed: needs the permission %s",
-			      perm_name(p));
-}
-
-enum mmis_err screen_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err)
-{
-	if (!cx || !cx->store || !cx->audit_key)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
-	if (!a)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
-	return MMIS_OK;
-}
-
-void screen_copy(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
 enum mmis_err screen_code_check(const char *const *codes, const char *code, const char *field,
 				struct mmis_error *err)
 {
