@@ -12,6 +12,7 @@
 
 #include "mmis/auth.h"
 #include "mmis/screen.h"
+#include "mmis/store_json.h"
 #include "mmis/strbuf.h"
 
 /* The checks and errors every module shares (auth.h, err.h, strbuf.h). */
