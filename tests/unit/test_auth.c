@@ -21,13 +21,6 @@
 #include "mmis/demo.h"
 #include "testdb.h"
 
-#define OK(call)                                                                               \
-	do {                                                                                   \
-		enum mmis_err ok_rc_ = (call);                                                 \
-		if (ok_rc_)                                                                    \
-			fail_msg("%s: %s: %s", #call, mmis_strerror(ok_rc_), err.message);    \
-	} while (0)
-
 #define GOOD_PW TESTDB_PASSWORD
 #define GOOD_PW2 "Velika-Plaza-Ulcinj-42"
 

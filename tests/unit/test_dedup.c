@@ -24,13 +24,6 @@
 #include "mmis/strbuf.h"
 #include "testdb.h"
 
-#define OK(call)                                                                               \
-	do {                                                                                   \
-		enum mmis_err ok_rc_ = (call);                                                 \
-		if (ok_rc_)                                                                    \
-			fail_msg("%s: %s: %s", #call, mmis_strerror(ok_rc_), err.message);    \
-	} while (0)
-
 #define DAY_MS (86400 * 1000LL)
 
 struct fx {

@@ -222,3 +222,22 @@ void testdb_actor(struct mmis_ctx *cx, const struct actor *sys, const char *name
 	out->role = role_find(role);
 	out->via = VIA_TOKEN;
 }
+
+int testdb_setup(void **state)
+{
+	struct testdb_fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->s = testdb_open_ctx(&f->cx, &f->key, &f->sys, NULL);
+	*state = f;
+	return 0;
+}
+
+int testdb_teardown(void **state)
+{
+	struct testdb_fx *f = *state;
+
+	testdb_close_verified(f->s, &f->key);
+	free(f);
+	return 0;
+}

@@ -53,6 +53,27 @@ void testdb_close_verified(struct store *s, const struct audit_key *key);
 void testdb_actor(struct mmis_ctx *cx, const struct actor *sys, const char *name, const char *role,
 		  const char *agency, const char *kind, struct actor *out);
 
+/* The usual fixture: a fresh database, a random audit key, a context and the system actor.
+ * testdb_setup puts a new one in *state (cmocka setup); testdb_teardown verifies the audit chain,
+ * checks no transaction is open, closes the database and frees it. */
+struct testdb_fx {
+	struct store *s;
+	struct audit_key key;
+	struct mmis_ctx cx;
+	struct actor sys;
+};
+int testdb_setup(void **state);
+int testdb_teardown(void **state);
+
+/* `call` (an enum mmis_err expression filling a `struct mmis_error err` in scope) succeeds, or
+ * the test fails with its message. */
+#define OK(call)                                                                               \
+	do {                                                                                   \
+		enum mmis_err ok_rc_ = (call);                                                 \
+		if (ok_rc_)                                                                    \
+			fail_msg("%s: %s: %s", #call, mmis_strerror(ok_rc_), err.message);    \
+	} while (0)
+
 #define TESTDB_PASSWORD "Correct-Horse-Battery-9"
 
 #endif
