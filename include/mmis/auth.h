@@ -68,6 +68,9 @@ const struct role *role_at(size_t i);
 const struct role *role_find(const char *name); /* NULL when unknown */
 
 const char *perm_name(enum perm p);   /* "users.admin" */
+
+/* Fill `err` with MMIS_EDENIED, "not allowed: needs the permission P", and return it. */
+enum mmis_err actor_denied(struct mmis_error *err, enum perm p);
 const char *scope_name(enum scope s); /* "none", "own", "agency", "all" */
 
 #define AUTH_NAME_MAX 64 /* usernames: 3..64 of [a-z0-9._-], starting with a letter */
@@ -119,6 +122,11 @@ struct mmis_ctx {
 	const struct audit_key *audit_key;
 	struct screen *screen;
 };
+
+/* MMIS_EINVAL unless `cx` has a database and an audit key and `a` is given: every library
+ * function taking a context and an actor checks this first. */
+enum mmis_err mmis_ctx_check(const struct mmis_ctx *cx, const struct actor *a,
+			     struct mmis_error *err);
 
 /*
  * One audited operation, the pattern every module's reads and writes of personal data follow:

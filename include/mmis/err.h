@@ -63,6 +63,9 @@ enum mmis_err mmis_error_setv(struct mmis_error *e, enum mmis_err code, const ch
 enum mmis_err mmis_error_prefix(struct mmis_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Fill `e` (NULL is allowed) with MMIS_ENOMEM, "out of memory", and return MMIS_ENOMEM. */
+enum mmis_err mmis_oom(struct mmis_error *e);
+
 /* The best one-line text for `e`: its message, or mmis_strerror(code) when the message is empty. */
 const char *mmis_error_text(const struct mmis_error *e);
 

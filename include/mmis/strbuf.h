@@ -63,4 +63,7 @@ enum mmis_err strbuf_error(const struct strbuf *sb);
  */
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 
+/* Copy `s` (NULL: "") into dst[cap], cut to fit and always terminated (cap > 0). */
+void str_copy(char *dst, size_t cap, const char *s);
+
 #endif

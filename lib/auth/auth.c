@@ -21,6 +21,7 @@
 #include "internal.h"
 #include "mmis/auth.h"
 #include "mmis/date.h"
+#include "mmis/store_json.h"
 #include "mmis/strbuf.h"
 
 #define HASH_HEX (2 * crypto_generichash_BYTES + 1)
@@ -41,11 +42,6 @@ static enum mmis_err oom(struct mmis_error *err)
 }
 
 /* Copy `src` (may be NULL) into a fixed buffer, cutting if need be. */
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src ? src : "");
-}
-
 static int64_t parse_time(const char *s)
 {
 	int64_t ms = 0;
@@ -194,14 +190,14 @@ enum mmis_err audited_end(struct audited_op *op, enum mmis_err rc, struct mmis_e
 	return rc;
 }
 
-static enum mmis_err denied(struct mmis_error *err, enum perm p)
+enum mmis_err actor_denied(struct mmis_error *err, enum perm p)
 {
 	return mmis_error_set(err, MMIS_EDENIED, NULL, "not allowed: needs the permission %s",
 			      perm_name(p));
 }
 
-static enum mmis_err check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err)
+enum mmis_err mmis_ctx_check(const struct mmis_ctx *cx, const struct actor *a,
+			     struct mmis_error *err)
 {
 	if (!cx || !cx->store || !cx->audit_key)
 		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
@@ -246,8 +242,8 @@ static enum mmis_err find_agency(struct store *s, const char *code, struct agenc
 		return rc;
 	store_bind_text(st, 1, code);
 	if (!(rc = store_step(st, &row, err)) && row) {
-		copy_str(out->id, sizeof(out->id), store_column_text(st, 0));
-		copy_str(out->code, sizeof(out->code), store_column_text(st, 1));
+		str_copy(out->id, sizeof(out->id), store_column_text(st, 0));
+		str_copy(out->code, sizeof(out->code), store_column_text(st, 1));
 	}
 	store_finalize(st);
 	if (!rc && !row)
@@ -277,11 +273,11 @@ static enum mmis_err find_user(struct store *s, const char *username, struct use
 		return rc;
 	store_bind_text(st, 1, username);
 	if (!(rc = store_step(st, &row, err)) && row) {
-		copy_str(out->id, sizeof(out->id), store_column_text(st, 0));
-		copy_str(out->username, sizeof(out->username), store_column_text(st, 1));
-		copy_str(out->agency_id, sizeof(out->agency_id), store_column_text(st, 2));
-		copy_str(out->role, sizeof(out->role), store_column_text(st, 3));
-		copy_str(out->hash, sizeof(out->hash), store_column_text(st, 4));
+		str_copy(out->id, sizeof(out->id), store_column_text(st, 0));
+		str_copy(out->username, sizeof(out->username), store_column_text(st, 1));
+		str_copy(out->agency_id, sizeof(out->agency_id), store_column_text(st, 2));
+		str_copy(out->role, sizeof(out->role), store_column_text(st, 3));
+		str_copy(out->hash, sizeof(out->hash), store_column_text(st, 4));
 		out->disabled = store_column_bool(st, 5);
 	}
 	store_finalize(st);
@@ -291,27 +287,7 @@ static enum mmis_err find_user(struct store *s, const char *username, struct use
 	return rc;
 }
 
-/* Run one statement with text parameters (NULL binds SQL NULL); *changes may be NULL. */
-static enum mmis_err run_sql(struct store *s, const char *sql, const char *const *params,
-			     size_t n, int64_t *changes, struct mmis_error *err)
-{
-	struct store_stmt *st;
-	enum mmis_err rc;
-
-	if ((rc = store_prepare(s, sql, &st, err)))
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		store_bind_text(st, (int)i + 1, params[i]);
-	rc = store_run(st, err);
-	if (changes)
-		*changes = store_changes(st);
-	store_finalize(st);
-	return rc;
-}
-
-#define RUN(s, sql, changes, err, ...)                                                        \
-	run_sql((s), (sql), (const char *const[]){ __VA_ARGS__ },                              \
-		sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *), (changes), (err))
+#define RUN STORE_RUN /* with the parameters listed */
 
 /* ---- passwords */
 
@@ -361,7 +337,7 @@ enum mmis_err password_check(const char *username, const char *password, struct 
 				      "(install cracklib-runtime)", dict ? dict : "");
 	pthread_mutex_lock(&crack_lock);
 	why = FascistCheckUser(password, dict, username && *username ? username : "mmis", NULL);
-	copy_str(reason, sizeof(reason), why);
+	str_copy(reason, sizeof(reason), why);
 	pthread_mutex_unlock(&crack_lock);
 	if (why)
 		return mmis_error_set(err, MMIS_EINVAL, "password", "the password is too weak: %s",
@@ -412,14 +388,14 @@ enum mmis_err agency_add(const struct mmis_ctx *cx, const struct actor *a, const
 
 	if (!err)
 		err = &local;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if (!kind || !*kind)
 		kind = "other";
 	if ((rc = audited_begin(&op, cx, a, "agency.create", "agency", err)))
 		return rc;
 	if (actor_scope(a, PERM_AGENCIES_ADMIN) != SCOPE_ALL)
-		rc = denied(err, PERM_AGENCIES_ADMIN);
+		rc = actor_denied(err, PERM_AGENCIES_ADMIN);
 	else if (!valid_agency_code(code))
 		rc = mmis_error_set(err, MMIS_EINVAL, "code",
 				    "an agency code is 2 to 32 of A-Z, 0-9, _ and -");
@@ -433,7 +409,7 @@ enum mmis_err agency_add(const struct mmis_ctx *cx, const struct actor *a, const
 	if (!rc) {
 		uuid7_new_str(id);
 		auth_time_str(0, now);
-		copy_str(op.object_id, sizeof(op.object_id), id);
+		str_copy(op.object_id, sizeof(op.object_id), id);
 		audited_detail(&op, "code %s, kind %s", code, kind);
 		rc = RUN(cx->store, "INSERT INTO agency (id, code, name, kind, created_at) "
 			 "VALUES (?, ?, ?, ?, ?)", NULL, err, id, code, name, kind, now);
@@ -462,13 +438,13 @@ enum mmis_err agency_list(const struct mmis_ctx *cx, const struct actor *a, json
 	if (!err)
 		err = &local;
 	*out = NULL;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if ((rc = audited_begin(&op, cx, a, "agency.list", "agency", err)))
 		return rc;
 	sc = actor_scope(a, PERM_AGENCIES_ADMIN);
 	if (sc < SCOPE_AGENCY)
-		rc = denied(err, PERM_AGENCIES_ADMIN);
+		rc = actor_denied(err, PERM_AGENCIES_ADMIN);
 	else if (!(arr = json_array()))
 		rc = oom(err);
 	else if (!(rc = store_prepare(cx->store,
@@ -538,7 +514,7 @@ enum mmis_err user_add(const struct mmis_ctx *cx, const struct actor *a, const c
 
 	if (!err)
 		err = &local;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if (!display_name || !*display_name)
 		display_name = username;
@@ -549,7 +525,7 @@ enum mmis_err user_add(const struct mmis_ctx *cx, const struct actor *a, const c
 			  role_find(role) ? role : "(invalid)",
 			  valid_agency_code(agency_code) ? agency_code : "(invalid)");
 	if (actor_scope(a, PERM_USERS_ADMIN) < SCOPE_AGENCY)
-		rc = denied(err, PERM_USERS_ADMIN);
+		rc = actor_denied(err, PERM_USERS_ADMIN);
 	else if (!valid_username(username))
 		rc = mmis_error_set(err, MMIS_EINVAL, "username",
 				    "a username is 3 to %d of a-z, 0-9, '.', '_' and '-', starting "
@@ -564,7 +540,7 @@ enum mmis_err user_add(const struct mmis_ctx *cx, const struct actor *a, const c
 		rc = mmis_error_set(err, MMIS_EINVAL, "agency", "not an agency code");
 	else if (!(rc = find_agency(cx->store, agency_code, &ag, err)) &&
 		 !actor_may(a, PERM_USERS_ADMIN, NULL, ag.id))
-		rc = denied(err, PERM_USERS_ADMIN);
+		rc = actor_denied(err, PERM_USERS_ADMIN);
 	if (!rc)
 		rc = password_check(username, password, err);
 	if (!rc)
@@ -572,7 +548,7 @@ enum mmis_err user_add(const struct mmis_ctx *cx, const struct actor *a, const c
 	if (!rc) {
 		uuid7_new_str(id);
 		auth_time_str(0, now);
-		copy_str(op.object_id, sizeof(op.object_id), id);
+		str_copy(op.object_id, sizeof(op.object_id), id);
 		rc = RUN(cx->store,
 			 "INSERT INTO app_user (id, username, display_name, role, agency_id, "
 			 "password_hash, disabled, created_at, updated_at, password_changed_at) "
@@ -603,13 +579,13 @@ enum mmis_err user_list(const struct mmis_ctx *cx, const struct actor *a, json_t
 	if (!err)
 		err = &local;
 	*out = NULL;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if ((rc = audited_begin(&op, cx, a, "user.list", "user", err)))
 		return rc;
 	sc = actor_scope(a, PERM_USERS_ADMIN);
 	if (sc < SCOPE_AGENCY)
-		rc = denied(err, PERM_USERS_ADMIN);
+		rc = actor_denied(err, PERM_USERS_ADMIN);
 	else if (!(arr = json_array()))
 		rc = oom(err);
 	else if (!(rc = store_prepare(cx->store, USER_SELECT "WHERE ? OR u.agency_id = ? "
@@ -647,7 +623,7 @@ enum mmis_err user_get(const struct mmis_ctx *cx, const struct actor *a, const c
 	if (!err)
 		err = &local;
 	*out = NULL;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if ((rc = audited_begin(&op, cx, a, "user.read", "user", err)))
 		return rc;
@@ -655,10 +631,10 @@ enum mmis_err user_get(const struct mmis_ctx *cx, const struct actor *a, const c
 		store_bind_text(st, 1, username);
 		if (!(rc = store_step(st, &row, err)) && row) {
 			const char *id = store_column_text(st, 0), *agency = store_column_text(st, 4);
-			copy_str(op.object_id, sizeof(op.object_id), id);
+			str_copy(op.object_id, sizeof(op.object_id), id);
 			if (!actor_may(a, PERM_USERS_ADMIN, NULL, agency) &&
 			    !actor_may(a, PERM_SELF, id, agency))
-				rc = denied(err, PERM_USERS_ADMIN);
+				rc = actor_denied(err, PERM_USERS_ADMIN);
 			else if (!(o = user_json(st)))
 				rc = oom(err);
 		} else if (!rc) {
@@ -697,23 +673,23 @@ enum mmis_err user_set_password(const struct mmis_ctx *cx, const struct actor *a
 
 	if (!err)
 		err = &local;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if ((rc = audited_begin(&op, cx, a, "user.password", "user", err)))
 		return rc;
 	if (!(rc = find_user(cx->store, username, &u, err))) {
-		copy_str(op.object_id, sizeof(op.object_id), u.id);
+		str_copy(op.object_id, sizeof(op.object_id), u.id);
 		self = a->user_id[0] && !strcmp(a->user_id, u.id);
 		if (self) {
 			/* One's own password: only with the current one, whoever one is. */
 			if (!actor_may(a, PERM_SELF, u.id, u.agency_id))
-				rc = denied(err, PERM_SELF);
+				rc = actor_denied(err, PERM_SELF);
 			else if (!old_password || strlen(old_password) > PASSWORD_MAX_LEN ||
 				 crypto_pwhash_str_verify(u.hash, old_password, strlen(old_password)))
 				rc = mmis_error_set(err, MMIS_EAUTH, "old_password",
 						    "the current password is wrong");
 		} else if (!actor_may(a, PERM_USERS_ADMIN, NULL, u.agency_id)) {
-			rc = denied(err, PERM_USERS_ADMIN);
+			rc = actor_denied(err, PERM_USERS_ADMIN);
 		}
 		audited_detail(&op, "%s", self ? "own password changed" : "password reset");
 	}
@@ -756,14 +732,14 @@ enum mmis_err user_set_disabled(const struct mmis_ctx *cx, const struct actor *a
 
 	if (!err)
 		err = &local;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if ((rc = audited_begin(&op, cx, a, disabled ? "user.disable" : "user.enable", "user", err)))
 		return rc;
 	if (!(rc = find_user(cx->store, username, &u, err))) {
-		copy_str(op.object_id, sizeof(op.object_id), u.id);
+		str_copy(op.object_id, sizeof(op.object_id), u.id);
 		if (!actor_may(a, PERM_USERS_ADMIN, NULL, u.agency_id))
-			rc = denied(err, PERM_USERS_ADMIN);
+			rc = actor_denied(err, PERM_USERS_ADMIN);
 		else if (disabled && !strcmp(a->user_id, u.id))
 			rc = mmis_error_set(err, MMIS_ECONFLICT, "username",
 					    "you cannot disable your own account");
@@ -868,9 +844,9 @@ struct actor_names {
 
 static void names_read(struct store_stmt *st, int col, struct actor_names *n)
 {
-	copy_str(n->display_name, sizeof(n->display_name), store_column_text(st, col));
-	copy_str(n->agency_code, sizeof(n->agency_code), store_column_text(st, col + 1));
-	copy_str(n->agency_name, sizeof(n->agency_name), store_column_text(st, col + 2));
+	str_copy(n->display_name, sizeof(n->display_name), store_column_text(st, col));
+	str_copy(n->agency_code, sizeof(n->agency_code), store_column_text(st, col + 1));
+	str_copy(n->agency_name, sizeof(n->agency_name), store_column_text(st, col + 2));
 }
 
 static void names_copy(struct actor *a, const struct actor_names *n)
@@ -885,12 +861,12 @@ static void fill_actor(struct actor *out, const char *user_id, const char *usern
 		       const char *credential_id)
 {
 	memset(out, 0, sizeof(*out));
-	copy_str(out->user_id, sizeof(out->user_id), user_id);
-	copy_str(out->username, sizeof(out->username), username);
-	copy_str(out->agency_id, sizeof(out->agency_id), agency_id);
+	str_copy(out->user_id, sizeof(out->user_id), user_id);
+	str_copy(out->username, sizeof(out->username), username);
+	str_copy(out->agency_id, sizeof(out->agency_id), agency_id);
 	out->role = role_find(role);
 	out->via = via;
-	copy_str(out->credential_id, sizeof(out->credential_id), credential_id);
+	str_copy(out->credential_id, sizeof(out->credential_id), credential_id);
 }
 
 enum mmis_err auth_login(const struct mmis_ctx *cx, const char *username, const char *password,
@@ -997,7 +973,7 @@ enum mmis_err auth_login(const struct mmis_ctx *cx, const char *username, const 
 	auth_time_str(0, now);
 	out->expires_ms = auth_clock_now() + SESSION_ABSOLUTE_SECONDS * 1000LL;
 	timestamp_format(out->expires_ms, expires);
-	copy_str(op.object_id, sizeof(op.object_id), out->id);
+	str_copy(op.object_id, sizeof(op.object_id), out->id);
 	rc = RUN(cx->store, "DELETE FROM login_throttle WHERE username = ?", NULL, err, name);
 	if (!rc)
 		rc = RUN(cx->store, "INSERT INTO user_session (id, user_id, secret_hash, created_at, "
@@ -1015,7 +991,7 @@ enum mmis_err auth_login(const struct mmis_ctx *cx, const char *username, const 
 				 err, fresh, u.id);
 		sodium_memzero(fresh, sizeof(fresh));
 	}
-	copy_str(who.credential_id, sizeof(who.credential_id), out->id);
+	str_copy(who.credential_id, sizeof(who.credential_id), out->id);
 	rc = audited_end(&op, rc, err);
 	if (rc)
 		memset(out, 0, sizeof(*out));
@@ -1055,14 +1031,14 @@ enum mmis_err auth_session(const struct mmis_ctx *cx, const char *secret, struct
 		return rc;
 	store_bind_text(st, 1, hash);
 	if (!(rc = store_step(st, &row, err)) && row) {
-		copy_str(id, sizeof(id), store_column_text(st, 0));
-		copy_str(user_id, sizeof(user_id), store_column_text(st, 1));
+		str_copy(id, sizeof(id), store_column_text(st, 0));
+		str_copy(user_id, sizeof(user_id), store_column_text(st, 1));
 		last_seen = parse_time(store_column_text(st, 2));
 		expires = parse_time(store_column_text(st, 3));
-		copy_str(client, sizeof(client), store_column_text(st, 4));
-		copy_str(username, sizeof(username), store_column_text(st, 5));
-		copy_str(agency, sizeof(agency), store_column_text(st, 6));
-		copy_str(role, sizeof(role), store_column_text(st, 7));
+		str_copy(client, sizeof(client), store_column_text(st, 4));
+		str_copy(username, sizeof(username), store_column_text(st, 5));
+		str_copy(agency, sizeof(agency), store_column_text(st, 6));
+		str_copy(role, sizeof(role), store_column_text(st, 7));
 		disabled = store_column_bool(st, 8);
 		names_read(st, 9, &names);
 	}
@@ -1101,13 +1077,13 @@ enum mmis_err auth_logout(const struct mmis_ctx *cx, const struct actor *a, stru
 
 	if (!err)
 		err = &local;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if (a->via != VIA_SESSION || !a->credential_id[0])
 		return mmis_error_set(err, MMIS_EINVAL, NULL, "not signed in with a session");
 	if ((rc = audited_begin(&op, cx, a, "session.logout", "session", err)))
 		return rc;
-	copy_str(op.object_id, sizeof(op.object_id), a->credential_id);
+	str_copy(op.object_id, sizeof(op.object_id), a->credential_id);
 	rc = RUN(cx->store, "DELETE FROM user_session WHERE id = ?", &n, err, a->credential_id);
 	if (!rc && !n)
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, NULL, "the session has ended already");
@@ -1147,7 +1123,7 @@ enum mmis_err auth_expire_sessions(const struct mmis_ctx *cx, int64_t *removed,
 	if (removed)
 		*removed = 0;
 	actor_system(&sys);
-	if ((rc = check_ctx(cx, &sys, err)))
+	if ((rc = mmis_ctx_check(cx, &sys, err)))
 		return rc;
 	auth_time_str(0, now);
 	auth_time_str(-SESSION_IDLE_SECONDS * 1000LL, idle);
@@ -1192,7 +1168,7 @@ enum mmis_err token_create(const struct mmis_ctx *cx, const struct actor *a, con
 	if (!err)
 		err = &local;
 	token_out[0] = '\0';
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if (!name || !*name)
 		name = "token";
@@ -1201,7 +1177,7 @@ enum mmis_err token_create(const struct mmis_ctx *cx, const struct actor *a, con
 	if (!(rc = find_user(cx->store, username, &u, err))) {
 		audited_detail(&op, "for user %s", u.username);
 		if (!actor_may(a, PERM_TOKENS_ADMIN, u.id, u.agency_id))
-			rc = denied(err, PERM_TOKENS_ADMIN);
+			rc = actor_denied(err, PERM_TOKENS_ADMIN);
 		else if (!valid_label(name, TOKEN_NAME_MAX))
 			rc = mmis_error_set(err, MMIS_EINVAL, "name",
 					    "a token name is 1 to %d printable bytes", TOKEN_NAME_MAX);
@@ -1217,7 +1193,7 @@ enum mmis_err token_create(const struct mmis_ctx *cx, const struct actor *a, con
 		memcpy(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
 		memcpy(token + strlen(TOKEN_PREFIX), secret, strlen(secret) + 1);
 		secret_hash(token, hash);
-		copy_str(op.object_id, sizeof(op.object_id), id);
+		str_copy(op.object_id, sizeof(op.object_id), id);
 		audited_detail(&op, "for user %s, named %s", u.username, name);
 		rc = RUN(cx->store, "INSERT INTO api_token (id, user_id, name, token_hash, created_at, "
 			 "created_by) VALUES (?, ?, ?, ?, ?, ?)", NULL, err, id, u.id, name, hash, now,
@@ -1247,7 +1223,7 @@ enum mmis_err token_revoke(const struct mmis_ctx *cx, const struct actor *a, con
 
 	if (!err)
 		err = &local;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if ((rc = audited_begin(&op, cx, a, "token.revoke", "token", err)))
 		return rc;
@@ -1259,17 +1235,17 @@ enum mmis_err token_revoke(const struct mmis_ctx *cx, const struct actor *a, con
 					"ON u.id = t.user_id WHERE t.id = ?", &st, err))) {
 		store_bind_text(st, 1, token_id);
 		if (!(rc = store_step(st, &row, err)) && row) {
-			copy_str(t.id, sizeof(t.id), store_column_text(st, 0));
-			copy_str(t.user_id, sizeof(t.user_id), store_column_text(st, 1));
-			copy_str(t.agency_id, sizeof(t.agency_id), store_column_text(st, 2));
+			str_copy(t.id, sizeof(t.id), store_column_text(st, 0));
+			str_copy(t.user_id, sizeof(t.user_id), store_column_text(st, 1));
+			str_copy(t.agency_id, sizeof(t.agency_id), store_column_text(st, 2));
 			t.revoked = store_column_bool(st, 3);
 		}
 		store_finalize(st);
-		copy_str(op.object_id, sizeof(op.object_id), token_id);
+		str_copy(op.object_id, sizeof(op.object_id), token_id);
 		if (!rc && !row)
 			rc = mmis_error_set(err, MMIS_ENOTFOUND, "id", "no token %s", token_id);
 		else if (!rc && !actor_may(a, PERM_TOKENS_ADMIN, t.user_id, t.agency_id))
-			rc = denied(err, PERM_TOKENS_ADMIN);
+			rc = actor_denied(err, PERM_TOKENS_ADMIN);
 		else if (!rc && t.revoked)
 			rc = mmis_error_set(err, MMIS_ECONFLICT, "id", "token %s is revoked already",
 					    token_id);
@@ -1296,13 +1272,13 @@ enum mmis_err token_list(const struct mmis_ctx *cx, const struct actor *a, json_
 	if (!err)
 		err = &local;
 	*out = NULL;
-	if ((rc = check_ctx(cx, a, err)))
+	if ((rc = mmis_ctx_check(cx, a, err)))
 		return rc;
 	if ((rc = audited_begin(&op, cx, a, "token.list", "token", err)))
 		return rc;
 	sc = actor_scope(a, PERM_TOKENS_ADMIN);
 	if (sc == SCOPE_NONE)
-		rc = denied(err, PERM_TOKENS_ADMIN);
+		rc = actor_denied(err, PERM_TOKENS_ADMIN);
 	else if (!(arr = json_array()))
 		rc = oom(err);
 	else if (!(rc = store_prepare(cx->store,
@@ -1372,13 +1348,13 @@ enum mmis_err auth_token(const struct mmis_ctx *cx, const char *token, struct ac
 			return rc;
 		store_bind_text(st, 1, hash);
 		if (!(rc = store_step(st, &row, err)) && row) {
-			copy_str(id, sizeof(id), store_column_text(st, 0));
-			copy_str(user_id, sizeof(user_id), store_column_text(st, 1));
+			str_copy(id, sizeof(id), store_column_text(st, 0));
+			str_copy(user_id, sizeof(user_id), store_column_text(st, 1));
 			last_used = parse_time(store_column_text(st, 2));
 			revoked = store_column_bool(st, 3);
-			copy_str(username, sizeof(username), store_column_text(st, 4));
-			copy_str(agency, sizeof(agency), store_column_text(st, 5));
-			copy_str(role, sizeof(role), store_column_text(st, 6));
+			str_copy(username, sizeof(username), store_column_text(st, 4));
+			str_copy(agency, sizeof(agency), store_column_text(st, 5));
+			str_copy(role, sizeof(role), store_column_text(st, 6));
 			disabled = store_column_bool(st, 7);
 			names_read(st, 8, &names);
 		}
@@ -1406,7 +1382,7 @@ enum mmis_err auth_token(const struct mmis_ctx *cx, const char *token, struct ac
 	}
 	if ((rc = audited_begin(&op, cx, &who, "token.use", "token", err)))
 		return rc;
-	copy_str(op.object_id, sizeof(op.object_id), id);
+	str_copy(op.object_id, sizeof(op.object_id), id);
 	if (why) {
 		rc = mmis_error_set(err, MMIS_EAUTH, NULL, "%s", why);
 	} else {
@@ -1439,8 +1415,8 @@ enum mmis_err auth_bootstrap(const struct mmis_ctx *cx, const char *password,
 	if (generated_out)
 		generated_out[0] = '\0';
 	actor_system(&sys);
-	copy_str(sys.origin, sizeof(sys.origin), "first administrator");
-	if ((rc = check_ctx(cx, &sys, err)))
+	str_copy(sys.origin, sizeof(sys.origin), "first administrator");
+	if ((rc = mmis_ctx_check(cx, &sys, err)))
 		return rc;
 	if (!password) {
 		if (!generated_out)

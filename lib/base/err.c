@@ -84,3 +84,8 @@ const char *mmis_error_text(const struct mmis_error *e)
 		return mmis_strerror(MMIS_OK);
 	return e->message[0] ? e->message : mmis_strerror(e->code);
 }
+
+enum mmis_err mmis_oom(struct mmis_error *e)
+{
+	return mmis_error_set(e, MMIS_ENOMEM, NULL, "out of memory");
+}

@@ -154,3 +154,8 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 	strbuf_init(sb, sb->max);
 	return s;
 }
+
+void str_copy(char *dst, size_t cap, const char *s)
+{
+	snprintf(dst, cap, "%s", s ? s : "");
+}

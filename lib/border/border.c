@@ -19,6 +19,7 @@
 #include "mmis/mrz.h"
 #include "mmis/screen.h"
 #include "mmis/stay.h"
+#include "mmis/store_json.h"
 #include "mmis/strbuf.h"
 #include "mmis/uuid.h"
 
@@ -86,32 +87,6 @@ const struct refusal_ground *refusal_ground_find(char letter)
 }
 
 /* ---- helpers shared with the other files (internal.h) */
-
-enum mmis_err border_oom(struct mmis_error *err)
-{
-	return mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-}
-
-enum mmis_err border_denied(struct mmis_error *err, enum perm p)
-{
-	return mmis_error_set(err, MMIS_EDENIED, NULL, "not allowed: needs the permission %s",
-			      perm_name(p));
-}
-
-enum mmis_err border_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err)
-{
-	if (!cx || !cx->store || !cx->audit_key)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
-	if (!a)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
-	return MMIS_OK;
-}
-
-void border_copy(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
 
 bool border_text_ok(const char *s, size_t max)
 {
@@ -1591,36 +1566,23 @@ static enum mmis_err documents_of(struct store *s, const char *person_id, json_t
 	return rc;
 }
 
+struct row_maker {
+	json_t *(*fn)(struct store_stmt *);
+};
+
+static json_t *make_row(struct store_stmt *st, void *maker)
+{
+	return ((const struct row_maker *)maker)->fn(st);
+}
+
+/* Rows of `sql` (one text parameter) made into JSON by `row_fn`. */
 static enum mmis_err json_rows(struct store *s, const char *sql, const char *param,
 			       json_t *(*row_fn)(struct store_stmt *), json_t **out,
 			       struct mmis_error *err)
 {
-	struct store_stmt *st;
-	bool row = false;
-	enum mmis_err rc;
-	json_t *arr = json_array();
+	struct row_maker maker = { row_fn };
 
-	*out = NULL;
-	if (!arr)
-		return border_oom(err);
-	if ((rc = store_prepare(s, sql, &st, err))) {
-		json_decref(arr);
-		return rc;
-	}
-	store_bind_text(st, 1, param);
-	while (!(rc = store_step(st, &row, err)) && row) {
-		json_t *o = row_fn(st);
-		if (!o || json_array_append_new(arr, o)) {
-			rc = border_oom(err);
-			break;
-		}
-	}
-	store_finalize(st);
-	if (rc)
-		json_decref(arr);
-	else
-		*out = arr;
-	return rc;
+	return store_rows_json(s, sql, &param, 1, make_row, &maker, false, out, err);
 }
 
 static json_t *crossing_row_json(struct store_stmt *st)

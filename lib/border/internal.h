@@ -14,12 +14,12 @@
 #include "mmis/csvread.h"
 #include "mmis/date.h"
 #include "mmis/stay.h"
+#include "mmis/strbuf.h"
 
 /* An audited operation: begin, work, end (see lib/auth/auth.c for the pattern). */
-enum mmis_err border_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err);
-enum mmis_err border_denied(struct mmis_error *err, enum perm p);
-enum mmis_err border_oom(struct mmis_error *err);
+#define border_check_ctx mmis_ctx_check
+#define border_denied actor_denied
+#define border_oom mmis_oom
 
 /* A traveller and document as resolved from a crossing_in (MRZ or fields), normalised. */
 struct traveller {
@@ -46,7 +46,7 @@ enum mmis_err border_traveller(const struct crossing_in *in, struct traveller *t
 bool border_text_ok(const char *s, size_t max);
 
 /* Copy `s` (NULL: "") cutting at cap. */
-void border_copy(char *dst, size_t cap, const char *s);
+#define border_copy str_copy
 
 /* One crossing of a person, for pairing into stays. */
 struct xing {

@@ -21,9 +21,8 @@ void person_cols_sql(struct strbuf *sb, const char *alias);
 json_t *person_cols_json(struct store_stmt *st, int col);
 
 /* No database, no key or no actor: MMIS_EINVAL. */
-enum mmis_err person_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err);
-enum mmis_err person_oom(struct mmis_error *err);
+#define person_check_ctx mmis_ctx_check
+#define person_oom mmis_oom
 
 /*
  * The scope in which `a` may review merges (the widest of merge_perms); MMIS_EDENIED, naming the
@@ -40,6 +39,6 @@ void reach_sql(struct strbuf *sb, const char *expr);
 int reach_bind(struct store_stmt *st, int first, enum scope sc, const struct actor *a);
 
 /* Copy `s` (NULL: "") cutting at cap. */
-void person_copy(char *dst, size_t cap, const char *s);
+#define person_copy str_copy
 
 #endif

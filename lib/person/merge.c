@@ -16,6 +16,7 @@
 #include "mmis/border.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
+#include "mmis/store_json.h"
 #include "mmis/uuid.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -57,26 +58,6 @@ static const enum perm merge_perms[] = { PERM_BORDER_SUPERVISE };
 const char *const merge_statuses[] = { "proposed", "accepted", "rejected", "reverted", NULL };
 
 /* ---- shared helpers (internal.h) */
-
-void person_copy(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
-enum mmis_err person_oom(struct mmis_error *err)
-{
-	return mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-}
-
-enum mmis_err person_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err)
-{
-	if (!cx || !cx->store || !cx->audit_key)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
-	if (!a)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
-	return MMIS_OK;
-}
 
 enum mmis_err merge_scope(const struct actor *a, enum scope *out, struct mmis_error *err)
 {
@@ -682,23 +663,6 @@ struct decision {
 	struct audited_op *op;
 };
 
-static enum mmis_err run_sql(struct store *s, const char *sql, const char *const *params,
-			     size_t n, int64_t *changes, struct mmis_error *err)
-{
-	struct store_stmt *st;
-	enum mmis_err rc;
-
-	if ((rc = store_prepare(s, sql, &st, err)))
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		store_bind_text(st, (int)i + 1, params[i]);
-	rc = store_run(st, err);
-	if (changes)
-		*changes = rc ? 0 : store_changes(st);
-	store_finalize(st);
-	return rc;
-}
-
 /* "2 travel_document, 5 crossing" for the audit detail. */
 static void add_count(struct strbuf *sb, const char *table, int64_t n)
 {
@@ -747,17 +711,17 @@ static enum mmis_err do_accept(struct decision *d, struct mmis_error *err)
 			rc = person_oom(err);
 			break;
 		}
-		if ((rc = run_sql(s, strbuf_str(&sql), rec, COUNT(rec), NULL, err)))
+		if ((rc = store_run_params(s, strbuf_str(&sql), rec, COUNT(rec), NULL, err)))
 			break;
 		strbuf_reset(&sql);
 		strbuf_addf(&sql, "UPDATE %s SET %s = ? WHERE %s = ?", r->table, r->column, r->column);
-		if (!(rc = run_sql(s, strbuf_str(&sql), mv, COUNT(mv), &n, err)))
+		if (!(rc = store_run_params(s, strbuf_str(&sql), mv, COUNT(mv), &n, err)))
 			add_count(&what, r->table, n);
 	}
 	if (!rc) {
 		const char *p[] = { survivor, d->now, merged };
 		int64_t n = 0;
-		rc = run_sql(s, "UPDATE person SET merged_into = ?, merged_at = ? WHERE id = ? AND "
+		rc = store_run_params(s, "UPDATE person SET merged_into = ?, merged_at = ? WHERE id = ? AND "
 			     "merged_into IS NULL", p, COUNT(p), &n, err);
 		if (!rc && n != 1)
 			rc = mmis_error_set(err, MMIS_ECONFLICT, NULL, "person %s was merged meanwhile",
@@ -766,7 +730,7 @@ static enum mmis_err do_accept(struct decision *d, struct mmis_error *err)
 	if (!rc) {
 		const char *p[] = { survivor, merged, d->now, d->a->user_id[0] ? d->a->user_id : NULL,
 				    d->note, m->id };
-		rc = run_sql(s, "UPDATE person_merge SET status = 'accepted', survivor_id = ?, "
+		rc = store_run_params(s, "UPDATE person_merge SET status = 'accepted', survivor_id = ?, "
 			     "merged_id = ?, decided_at = ?, decided_by = ?, note = ? WHERE id = ?", p,
 			     COUNT(p), NULL, err);
 	}
@@ -781,7 +745,7 @@ static enum mmis_err do_accept(struct decision *d, struct mmis_error *err)
 static enum mmis_err do_reject(struct decision *d, struct mmis_error *err)
 {
 	const char *p[] = { d->now, d->a->user_id[0] ? d->a->user_id : NULL, d->note, d->m.id };
-	enum mmis_err rc = run_sql(d->cx->store, "UPDATE person_merge SET status = 'rejected', "
+	enum mmis_err rc = store_run_params(d->cx->store, "UPDATE person_merge SET status = 'rejected', "
 				   "decided_at = ?, decided_by = ?, note = ? WHERE id = ?", p,
 				   COUNT(p), NULL, err);
 	if (!rc)
@@ -838,7 +802,7 @@ static enum mmis_err do_revert(struct decision *d, struct mmis_error *err)
 			    "table_name = ?)", r->table, r->column, r->column);
 		if (strbuf_error(&sql))
 			rc = person_oom(err);
-		else if (!(rc = run_sql(s, strbuf_str(&sql), p, COUNT(p), &n, err)) && n != expected)
+		else if (!(rc = store_run_params(s, strbuf_str(&sql), p, COUNT(p), &n, err)) && n != expected)
 			rc = mmis_error_set(err, MMIS_ECONFLICT, NULL,
 					    "%lld of the %lld %s rows the merge moved are no longer "
 					    "with person %s: nothing was reverted",
@@ -864,24 +828,24 @@ static enum mmis_err do_revert(struct decision *d, struct mmis_error *err)
 			rc = person_oom(err);
 			break;
 		}
-		if ((rc = run_sql(s, strbuf_str(&sql), rec, COUNT(rec), NULL, err)))
+		if ((rc = store_run_params(s, strbuf_str(&sql), rec, COUNT(rec), NULL, err)))
 			break;
 		strbuf_reset(&sql);
 		strbuf_addf(&sql, "UPDATE %s SET %s = ? WHERE %s = ? AND %s IN (SELECT d.id FROM "
 			    "travel_document d WHERE d.person_id = ?)", r->table, r->column,
 			    r->column, r->document_column);
-		if (!(rc = run_sql(s, strbuf_str(&sql), mv, COUNT(mv), &n, err)) && n)
+		if (!(rc = store_run_params(s, strbuf_str(&sql), mv, COUNT(mv), &n, err)) && n)
 			strbuf_addf(&what, "%s%lld %s recorded since", what.len ? ", " : "",
 				    (long long)n, r->table);
 	}
 	if (!rc) {
 		const char *p[] = { merged };
-		rc = run_sql(s, "UPDATE person SET merged_into = NULL, merged_at = NULL WHERE id = ?",
+		rc = store_run_params(s, "UPDATE person SET merged_into = NULL, merged_at = NULL WHERE id = ?",
 			     p, COUNT(p), NULL, err);
 	}
 	if (!rc) {
 		const char *p[] = { d->now, d->a->user_id[0] ? d->a->user_id : NULL, d->note, m->id };
-		rc = run_sql(s, "UPDATE person_merge SET status = 'reverted', reverted_at = ?, "
+		rc = store_run_params(s, "UPDATE person_merge SET status = 'reverted', reverted_at = ?, "
 			     "reverted_by = ?, revert_note = ? WHERE id = ?", p, COUNT(p), NULL, err);
 	}
 	if (!rc)

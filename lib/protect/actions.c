@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "mmis/json.h"
+#include "mmis/store_json.h"
 #include "mmis/strbuf.h"
 #include "mmis/uuid.h"
 
@@ -651,43 +652,7 @@ static enum mmis_err dash_rows(struct store *s, const char *sql, const char *con
 			       size_t n, const char *const *names, json_t **out,
 			       struct mmis_error *err)
 {
-	struct store_stmt *st;
-	bool row = false;
-	enum mmis_err rc;
-	json_t *arr = json_array();
-
-	*out = NULL;
-	if (!arr)
-		return px_oom(err);
-	if ((rc = store_prepare(s, sql, &st, err))) {
-		json_decref(arr);
-		return rc;
-	}
-	for (size_t i = 0; i < n; i++)
-		store_bind_text(st, (int)i + 1, params[i]);
-	while (!(rc = store_step(st, &row, err)) && row) {
-		json_t *o = json_object();
-		for (int c = 0; o && names[c]; c++) {
-			if (names[c][0] == '#')
-				json_object_set_new(o, names[c] + 1,
-						    json_integer(store_column_int64(st, c)));
-			else
-				json_object_set_new(o, names[c],
-						    store_column_is_null(st, c)
-							    ? json_null()
-							    : json_string(store_column_text(st, c)));
-		}
-		if (!o || json_array_append_new(arr, o)) {
-			rc = px_oom(err);
-			break;
-		}
-	}
-	store_finalize(st);
-	if (rc)
-		json_decref(arr);
-	else
-		*out = arr;
-	return rc;
+	return store_rows_json(s, sql, params, n, store_row_object, (void *)names, false, out, err);
 }
 
 enum mmis_err protect_dashboard(const struct mmis_ctx *cx, const struct actor *a, json_t **out,

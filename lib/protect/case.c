@@ -12,47 +12,11 @@
 #include "internal.h"
 #include "mmis/country.h"
 #include "mmis/json.h"
+#include "mmis/store_json.h"
 #include "mmis/strbuf.h"
 #include "mmis/uuid.h"
 
 /* ---- helpers shared with the other files (internal.h) */
-
-enum mmis_err px_oom(struct mmis_error *err)
-{
-	return mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-}
-
-enum mmis_err px_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			   struct mmis_error *err)
-{
-	if (!cx || !cx->store || !cx->audit_key)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
-	if (!a)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
-	return MMIS_OK;
-}
-
-void px_copy(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
-enum mmis_err px_run(struct store *s, const char *sql, const char *const *params, size_t n,
-		     int64_t *changes, struct mmis_error *err)
-{
-	struct store_stmt *st;
-	enum mmis_err rc;
-
-	if ((rc = store_prepare(s, sql, &st, err)))
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		store_bind_text(st, (int)i + 1, params[i]);
-	rc = store_run(st, err);
-	if (changes)
-		*changes = store_changes(st);
-	store_finalize(st);
-	return rc;
-}
 
 enum mmis_err px_text(struct store *s, const char *sql, const char *param, char *out, size_t cap,
 		      bool *found, struct mmis_error *err)
@@ -914,39 +878,13 @@ static json_t *text_row(struct store_stmt *st, void *ctx)
 	return json_string(store_column_text(st, 0));
 }
 
-/* Rows of `sql` (one text parameter) made into JSON by `row_fn`. */
+/* Rows of `sql` (one text parameter) made into JSON by `row_fn`; a row it makes NULL is left
+ * out. */
 static enum mmis_err rows_json(struct store *s, const char *sql, const char *param,
 			       json_t *(*row_fn)(struct store_stmt *, void *), void *ctx,
 			       json_t **out, struct mmis_error *err)
 {
-	struct store_stmt *st;
-	bool row = false;
-	enum mmis_err rc;
-	json_t *arr = json_array();
-
-	*out = NULL;
-	if (!arr)
-		return px_oom(err);
-	if ((rc = store_prepare(s, sql, &st, err))) {
-		json_decref(arr);
-		return rc;
-	}
-	store_bind_text(st, 1, param);
-	while (!(rc = store_step(st, &row, err)) && row) {
-		json_t *o = row_fn(st, ctx);
-		if (!o)
-			continue;
-		if (json_array_append_new(arr, o)) {
-			rc = px_oom(err);
-			break;
-		}
-	}
-	store_finalize(st);
-	if (rc)
-		json_decref(arr);
-	else
-		*out = arr;
-	return rc;
+	return store_rows_json(s, sql, &param, 1, row_fn, ctx, true, out, err);
 }
 
 /* What a view of a case shows: everything (scopes NULL, agency "") or, for a receiving agency,

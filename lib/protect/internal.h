@@ -11,6 +11,8 @@
 
 #include "mmis/auth.h"
 #include "mmis/protect.h"
+#include "mmis/store_json.h"
+#include "mmis/strbuf.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -112,17 +114,13 @@ const struct wf_step *wf_step_at(size_t i);
 
 /* ---- helpers (case.c) */
 
-enum mmis_err px_oom(struct mmis_error *err);
-enum mmis_err px_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			   struct mmis_error *err);
-void px_copy(char *dst, size_t cap, const char *s);
+/* The checks and errors every module shares (auth.h, err.h, strbuf.h). */
+#define px_oom mmis_oom
+#define px_check_ctx mmis_ctx_check
+#define px_copy str_copy
 
 /* Run `sql` with text parameters (NULL binds NULL). *changes (may be NULL) gets the count. */
-enum mmis_err px_run(struct store *s, const char *sql, const char *const *params, size_t n,
-		     int64_t *changes, struct mmis_error *err);
-#define PX_RUN(s, sql, changes, err, ...)                                                      \
-	px_run((s), (sql), (const char *const[]){ __VA_ARGS__ },                               \
-	       sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *), (changes), (err))
+#define PX_RUN STORE_RUN
 
 /* The first row's first column as text into out ("" and *found false when no row). */
 enum mmis_err px_text(struct store *s, const char *sql, const char *param, char *out, size_t cap,

@@ -769,9 +769,7 @@ done:
 enum mmis_err project_list(const struct mmis_ctx *cx, const struct actor *a, json_t **out,
 			   struct mmis_error *err)
 {
-	struct store_stmt *st;
-	json_t *arr;
-	bool row = false;
+	static const char *const names[] = { "code", "name", "donor", NULL };
 	enum mmis_err rc;
 
 	*out = NULL;
@@ -781,24 +779,8 @@ enum mmis_err project_list(const struct mmis_ctx *cx, const struct actor *a, jso
 	    actor_scope(a, PERM_AGENCIES_ADMIN) == SCOPE_NONE)
 		return mmis_error_set(err, MMIS_EDENIED, NULL, "not allowed: needs the permission "
 				      "case.read");
-	if (!(arr = json_array()))
-		return px_oom(err);
-	if ((rc = store_prepare(cx->store, "SELECT code, name, donor FROM protect_project ORDER BY "
-				"code", &st, err))) {
-		json_decref(arr);
-		return rc;
-	}
-	while (!(rc = store_step(st, &row, err)) && row)
-		json_array_append_new(arr, json_pack("{s:s?, s:s?, s:s?}", "code",
-						     store_column_text(st, 0), "name",
-						     store_column_text(st, 1), "donor",
-						     store_column_text(st, 2)));
-	store_finalize(st);
-	if (rc)
-		json_decref(arr);
-	else
-		*out = arr;
-	return rc;
+	return store_rows_json(cx->store, "SELECT code, name, donor FROM protect_project ORDER BY code",
+			       NULL, 0, store_row_object, (void *)names, false, out, err);
 }
 
 static bool project_code_ok(const char *s)

@@ -10,6 +10,7 @@
 #include "mmis/date.h"
 #include "mmis/json.h"
 #include "mmis/match.h"
+#include "mmis/store_json.h"
 #include "mmis/uuid.h"
 
 #define CROSSING_LIMIT 10 /* hits raised on one crossing at most */
@@ -57,36 +58,17 @@ static json_t *hit_row_json(struct store_stmt *st)
 			 store_column_text(st, 16), "note", store_column_text(st, 17));
 }
 
+static json_t *hit_row(struct store_stmt *st, void *ctx)
+{
+	(void)ctx;
+	return hit_row_json(st);
+}
+
 /* The hits of a query whose one parameter is `param`, as a JSON array. */
 static enum mmis_err hit_rows(struct store *s, const char *sql, const char *param, json_t **out,
 			      struct mmis_error *err)
 {
-	struct store_stmt *st;
-	bool row = false;
-	json_t *arr = json_array();
-	enum mmis_err rc;
-
-	*out = NULL;
-	if (!arr)
-		return screen_oom(err);
-	if ((rc = store_prepare(s, sql, &st, err))) {
-		json_decref(arr);
-		return rc;
-	}
-	store_bind_text(st, 1, param);
-	while (!(rc = store_step(st, &row, err)) && row) {
-		json_t *o = hit_row_json(st);
-		if (!o || json_array_append_new(arr, o)) {
-			rc = screen_oom(err);
-			break;
-		}
-	}
-	store_finalize(st);
-	if (rc)
-		json_decref(arr);
-	else
-		*out = arr;
-	return rc;
+	return store_rows_json(s, sql, &param, 1, hit_row, NULL, false, out, err);
 }
 
 /* ---- screening a crossing */

@@ -12,15 +12,16 @@
 
 #include "mmis/auth.h"
 #include "mmis/screen.h"
+#include "mmis/store_json.h"
 #include "mmis/strbuf.h"
 
-enum mmis_err screen_oom(struct mmis_error *err);
-enum mmis_err screen_denied(struct mmis_error *err, enum perm p);
-enum mmis_err screen_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err);
+/* The checks and errors every module shares (auth.h, err.h, strbuf.h). */
+#define screen_oom mmis_oom
+#define screen_denied actor_denied
+#define screen_check_ctx mmis_ctx_check
 
 /* Copy `s` (NULL: "") cutting at cap. */
-void screen_copy(char *dst, size_t cap, const char *s);
+#define screen_copy str_copy
 
 /* Whether `code` is one of `codes` (NULL-terminated); MMIS_EINVAL naming `field` listing them. */
 enum mmis_err screen_code_check(const char *const *codes, const char *code, const char *field,

@@ -34,32 +34,6 @@ const char *const watchlist_formats[] = { "csv", "opensanctions", NULL };
 
 /* ---- helpers the other files share (internal.h) */
 
-enum mmis_err screen_oom(struct mmis_error *err)
-{
-	return mmis_error_set(err, MMIS_ENOMEM, NULL, "out of memory");
-}
-
-enum mmis_err screen_denied(struct mmis_error *err, enum perm p)
-{
-	return mmis_error_set(err, MMIS_EDENIED, NULL, "not allowed: needs the permission %s",
-			      perm_name(p));
-}
-
-enum mmis_err screen_check_ctx(const struct mmis_ctx *cx, const struct actor *a,
-			       struct mmis_error *err)
-{
-	if (!cx || !cx->store || !cx->audit_key)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or no audit key");
-	if (!a)
-		return mmis_error_set(err, MMIS_EINVAL, NULL, "no actor");
-	return MMIS_OK;
-}
-
-void screen_copy(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
 enum mmis_err screen_code_check(const char *const *codes, const char *code, const char *field,
 				struct mmis_error *err)
 {
@@ -927,9 +901,8 @@ enum mmis_err watchlist_import(const struct mmis_ctx *cx, const struct actor *a,
 enum mmis_err watchlist_list(const struct mmis_ctx *cx, const struct actor *a, json_t **out,
 			     struct mmis_error *err)
 {
-	struct store_stmt *st;
-	bool row = false;
-	json_t *arr;
+	static const char *const names[] = { "id", "name", "source", "category", "action", "format",
+					     "#entry_count", "#generation", "imported_at", NULL };
 	enum mmis_err rc;
 
 	*out = NULL;
@@ -937,32 +910,7 @@ enum mmis_err watchlist_list(const struct mmis_ctx *cx, const struct actor *a, j
 		return rc;
 	if (actor_scope(a, PERM_BORDER_READ) == SCOPE_NONE && actor_scope(a, PERM_SCREEN) == SCOPE_NONE)
 		return screen_denied(err, PERM_SCREEN);
-	if (!(arr = json_array()))
-		return screen_oom(err);
-	if ((rc = store_prepare(cx->store, "SELECT id, name, source, category, action, format, "
-				"entry_count, generation, imported_at FROM watchlist ORDER BY name",
-				&st, err))) {
-		json_decref(arr);
-		return rc;
-	}
-	while (!(rc = store_step(st, &row, err)) && row) {
-		json_t *o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:I, s:s?}", "id",
-				      store_column_text(st, 0), "name", store_column_text(st, 1),
-				      "source", store_column_text(st, 2), "category",
-				      store_column_text(st, 3), "action", store_column_text(st, 4),
-				      "format", store_column_text(st, 5), "entry_count",
-				      (json_int_t)store_column_int64(st, 6), "generation",
-				      (json_int_t)store_column_int64(st, 7), "imported_at",
-				      store_column_text(st, 8));
-		if (!o || json_array_append_new(arr, o)) {
-			rc = screen_oom(err);
-			break;
-		}
-	}
-	store_finalize(st);
-	if (rc)
-		json_decref(arr);
-	else
-		*out = arr;
-	return rc;
+	return store_rows_json(cx->store, "SELECT id, name, source, category, action, format, "
+			       "entry_count, generation, imported_at FROM watchlist ORDER BY name",
+			       NULL, 0, store_row_object, (void *)names, false, out, err);
 }

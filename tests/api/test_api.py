@@ -7,181 +7,27 @@ every route for every role against the role table, sessions and CSRF, tokens, er
 static files, OpenAPI, metrics, logs, garbage input and a graceful stop. Python standard library
 only; TAP on stdout. Needs $MMIS (the binary); $MMIS_SOURCE_ROOT for docs/api.md.
 """
-import http.client
 import json
 import os
 import random
 import re
-import secrets
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
-MMIS = os.environ.get('MMIS')
-SRC = os.environ.get('MMIS_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import apilib  # noqa: E402
+from apilib import (SRC, Server, bail, clean_env, free_port, ok, raw_exchange, run,  # noqa: E402
+                    skip, strong_password, write_secret)
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 UUID7 = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$')
-
-n_tests = 0
-n_failed = 0
-
-
-def ok(cond, name, diag=None):
-    global n_tests, n_failed
-    n_tests += 1
-    if cond:
-        print(f'ok {n_tests} - {name}')
-    else:
-        n_failed += 1
-        print(f'not ok {n_tests} - {name}')
-        if diag is not None:
-            for line in str(diag).splitlines()[:30]:
-                print(f'#   {line}')
-    sys.stdout.flush()
-    return cond
-
-
-def skip(name, why):
-    global n_tests
-    n_tests += 1
-    print(f'ok {n_tests} - {name} # SKIP {why}')
-
-
-def bail(msg):
-    print(f'Bail out! {msg}')
-    sys.exit(1)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class Resp:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers            # list of (name, value)
-        self.body = body
-        self.h = {k.lower(): v for k, v in headers}
-        self.json = None
-        ctype = self.h.get('content-type', '')
-        if 'json' in ctype and body:
-            try:
-                self.json = json.loads(body)
-            except ValueError:
-                pass
-
-    def all(self, name):
-        return [v for k, v in self.headers if k.lower() == name.lower()]
-
-    def __repr__(self):
-        return f'{self.status} {self.h} {self.body[:400]!r}'
-
-
-class Server:
-    def __init__(self, args, env, log_path, port, tls=False):
-        self.port = port
-        self.tls = tls
-        self.log_path = log_path
-        self.log = open(log_path, 'wb')
-        self.proc = subprocess.Popen([MMIS] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self.log, env=env)
-
-    def conn(self, timeout=30):
-        if self.tls:
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            return http.client.HTTPSConnection('127.0.0.1', self.port, timeout=timeout, context=ctx)
-        return http.client.HTTPConnection('127.0.0.1', self.port, timeout=timeout)
-
-    def request(self, method, path, body=None, headers=None, token=None, session=None,
-                csrf=None, timeout=30, chunked=False):
-        h = dict(headers or {})
-        if token:
-            h['Authorization'] = 'Bearer ' + token
-        if session:
-            h['Cookie'] = 'mmis_session=' + session
-        if csrf:
-            h['X-CSRF-Token'] = csrf
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
-            h.setdefault('Content-Type', 'application/json')
-        elif isinstance(body, str):
-            body = body.encode()
-        c = self.conn(timeout)
-        try:
-            if chunked:
-                c.request(method, path, body=iter([body]), headers=h, encode_chunked=True)
-            else:
-                c.request(method, path, body=body, headers=h)
-            r = c.getresponse()
-            data = r.read()
-            return Resp(r.status, r.getheaders(), data)
-        finally:
-            c.close()
-
-    def wait_ready(self, seconds=30):
-        end = time.time() + seconds
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                r = self.request('GET', '/api/v1/healthz', timeout=2)
-                if r.status == 200:
-                    return True
-            except OSError:
-                pass
-            time.sleep(0.1)
-        return False
-
-    def stop(self, timeout=20):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.log.close()
-        return rc
-
-
-def run(args, env, stdin=None):
-    return subprocess.run([MMIS] + args, input=stdin, capture_output=True, env=env, timeout=120)
-
-
-def raw_exchange(port, data, timeout=10):
-    """Send raw bytes, read the answer until the server closes or stops; (status, bytes)."""
-    out = b''
-    with socket.create_connection(('127.0.0.1', port), timeout=timeout) as s:
-        try:
-            s.sendall(data)
-        except OSError:
-            pass
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                out += chunk
-                if b'\r\n\r\n' in out:
-                    head, _, rest = out.partition(b'\r\n\r\n')
-                    m = re.search(rb'content-length:\s*(\d+)', head, re.I)
-                    if m and len(rest) >= int(m.group(1)):
-                        break
-        except OSError:
-            pass
-    m = re.match(rb'HTTP/1\.[01] (\d{3})', out)
-    return (int(m.group(1)) if m else 0), out
 
 
 def docs_routes():
@@ -201,34 +47,12 @@ def concrete(path):
     return re.sub(r'\{[^}]+\}', str(uuid.uuid4()), path)
 
 
-def strong_password():
-    return 'Vq7-' + secrets.token_urlsafe(18)
-
-
 def main():
-    if not MMIS or not os.access(MMIS, os.X_OK):
-        bail('$MMIS must name the mmis binary')
-    tmp = tempfile.mkdtemp(prefix='mmis-api.')
-    os.chmod(tmp, 0o755)
-    server = None
-    try:
-        server = suite(tmp)
-    finally:
-        if server and server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait()
-        if n_failed == 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print(f'# kept {tmp} for inspection')
-    print(f'1..{n_tests}')
-    sys.exit(1 if n_failed else 0)
+    apilib.main('mmis-api.', suite)
 
 
 def suite(tmp):
-    env = dict(os.environ)
-    for k in ('MMIS_DB', 'MMIS_AUDIT_KEY', 'MMIS_WEB_DIR'):
-        env.pop(k, None)
+    env = clean_env()
     db = os.path.join(tmp, 'mmis.db')
     key = os.path.join(tmp, 'audit.key')
     web = os.path.join(tmp, 'web')
@@ -248,10 +72,7 @@ def suite(tmp):
     os.symlink(os.path.join(web, 'app.js'), os.path.join(web, 'alias.js'))
 
     admin_pw = strong_password()
-    pwfile = os.path.join(tmp, 'admin.pw')
-    with open(pwfile, 'w') as f:
-        f.write(admin_pw + '\n')
-    os.chmod(pwfile, 0o600)
+    pwfile = write_secret(os.path.join(tmp, 'admin.pw'), admin_pw)
     g = ['--db', db, '--audit-key', key]
     r = run(g + ['init', '--admin-password-file', pwfile], env)
     if not ok(r.returncode == 0, 'mmis init with --admin-password-file', r.stderr.decode()):

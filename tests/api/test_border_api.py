@@ -4,21 +4,21 @@
 A temporary SQLite database made with `mmis init`; agencies, users of the border, analyst and
 case worker roles and their tokens made with the CLI; then crossings, travellers, refusals,
 overstayers, the daily summary, CSV imports and permissions through the API. Reuses the helpers
-of test_api.py. Python standard library only; TAP on stdout. Needs $MMIS.
+of apilib.py. Python standard library only; TAP on stdout. Needs $MMIS.
 """
 import csv
 import datetime
 import io
 import os
 import re
-import shutil
 import sys
-import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_api as base  # noqa: E402
+import apilib as base  # noqa: E402
 
 ok = base.ok
+iso = base.iso
 
 
 def check_digit(s):
@@ -47,69 +47,24 @@ def td3(state, surname, given, number, nationality, birth, sex, expiry):
     return line1 + '\n' + body + composite
 
 
-def iso(dt):
-    return dt.strftime('%Y-%m-%dT%H:%M:%S.000Z')
-
-
 def main():
-    mmis = base.MMIS
-    if not mmis or not os.access(mmis, os.X_OK):
-        base.bail('$MMIS must name the mmis binary')
-    tmp = tempfile.mkdtemp(prefix='mmis-api-border.')
-    os.chmod(tmp, 0o755)
-    server = None
-    try:
-        server = suite(tmp)
-    finally:
-        if server and server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait()
-        if base.n_failed == 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print(f'# kept {tmp} for inspection')
-    print(f'1..{base.n_tests}')
-    sys.exit(1 if base.n_failed else 0)
+    base.main('mmis-api-border.', suite)
 
 
 def suite(tmp):
-    env = dict(os.environ)
-    for k in ('MMIS_DB', 'MMIS_AUDIT_KEY', 'MMIS_WEB_DIR'):
-        env.pop(k, None)
-    db = os.path.join(tmp, 'mmis.db')
-    key = os.path.join(tmp, 'audit.key')
-    g = ['--db', db, '--audit-key', key]
-    pw = base.strong_password()
-    pwfile = os.path.join(tmp, 'pw')
-    with open(pwfile, 'w') as f:
-        f.write(pw + '\n')
-    os.chmod(pwfile, 0o600)
-    r = base.run(g + ['init', '--admin-password-file', pwfile], env)
-    if not ok(r.returncode == 0, 'mmis init', r.stderr.decode()):
-        base.bail('cannot create the database')
-    for code, kind in (('BP', 'police'), ('DM', 'government'), ('CSW', 'social_work')):
-        base.run(g + ['agency', 'add', code, '--name', code + ' agency', '--kind', kind], env)
-    tokens = {}
-    for user, role, agency in (('officer', 'border_officer', 'BP'), ('officer2', 'border_officer', 'DM'),
-                               ('super', 'border_supervisor', 'BP'), ('analyst', 'analyst', 'DM'),
-                               ('caseworker', 'case_worker', 'CSW'), ('auditor', 'auditor', 'DM')):
-        r = base.run(g + ['user', 'add', user, '--role', role, '--agency', agency, '--password-file', pwfile], env)
-        t = base.run(g + ['token', 'create', '--user', user, '--name', 'test'], env)
-        m = re.search(rb'(mmis_[A-Za-z0-9_-]{43})', t.stdout)
-        if m:
-            tokens[user] = m.group(1).decode()
-    if not ok(len(tokens) == 6, 'users and tokens for border_officer, border_supervisor, analyst, case_worker, auditor',
-              r.stderr.decode()):
-        base.bail('no users')
+    inst = base.Instance(tmp)
+    env, g = inst.env, inst.g
+    inst.agencies((('BP', 'police'), ('DM', 'government'), ('CSW', 'social_work')))
+    tokens = inst.tokens
+    inst.users((('officer', 'border_officer', 'BP'), ('officer2', 'border_officer', 'DM'),
+                ('super', 'border_supervisor', 'BP'), ('analyst', 'analyst', 'DM'),
+                ('caseworker', 'case_worker', 'CSW'), ('auditor', 'auditor', 'DM')),
+               'users and tokens for border_officer, border_supervisor, analyst, case_worker, auditor')
 
-    port = base.free_port()
-    server = base.Server(g + ['serve', '--listen', f'127.0.0.1:{port}', '--threads', '2'],
-                         env, os.path.join(tmp, 'server.log'), port)
-    if not ok(server.wait_ready(), 'the server starts'):
-        base.bail('the server did not start')
+    server = inst.serve()
 
     def req(method, path, body=None, who='officer', headers=None):
-        return server.request(method, path, body, token=tokens[who], headers=headers)
+        return inst.req(method, path, body, who, headers)
 
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 

@@ -15,14 +15,12 @@ Needs $MMIS; $MMIS_SOURCE_ROOT for docs/protection.md.
 """
 import datetime
 import os
-import re
-import shutil
 import sys
-import tempfile
 import uuid
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_api as base  # noqa: E402
+import apilib as base  # noqa: E402
 
 ok = base.ok
 CASE = 'CSW'          # the agency whose cases the matrix is about
@@ -31,53 +29,16 @@ ROLE_AGENCY = {'A': CASE, 'B': RECV}
 
 
 def main():
-    mmis = base.MMIS
-    if not mmis or not os.access(mmis, os.X_OK):
-        base.bail('$MMIS must name the mmis binary')
-    tmp = tempfile.mkdtemp(prefix='mmis-api-protect.')
-    os.chmod(tmp, 0o755)
-    server = None
-    try:
-        server = suite(tmp)
-    finally:
-        if server and server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait()
-        if base.n_failed == 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print(f'# kept {tmp} for inspection')
-    print(f'1..{base.n_tests}')
-    sys.exit(1 if base.n_failed else 0)
+    base.main('mmis-api-protect.', suite)
 
 
 def suite(tmp):
-    env = dict(os.environ)
-    for k in ('MMIS_DB', 'MMIS_AUDIT_KEY', 'MMIS_WEB_DIR'):
-        env.pop(k, None)
-    db = os.path.join(tmp, 'mmis.db')
-    key = os.path.join(tmp, 'audit.key')
-    g = ['--db', db, '--audit-key', key]
-    pw = base.strong_password()
-    pwfile = os.path.join(tmp, 'pw')
-    with open(pwfile, 'w') as f:
-        f.write(pw + '\n')
-    os.chmod(pwfile, 0o600)
-    r = base.run(g + ['init', '--admin-password-file', pwfile], env)
-    if not ok(r.returncode == 0, 'mmis init', r.stderr.decode()):
-        base.bail('cannot create the database')
-    for code, kind in ((CASE, 'social_work'), (RECV, 'ngo'), ('AT', 'police'), ('BP', 'police'),
-                       ('OTHER', 'other')):
-        base.run(g + ['agency', 'add', code, '--name', code + ' agency', '--kind', kind], env)
-
-    tokens = {}
-
-    def user(name, role, agency):
-        base.run(g + ['user', 'add', name, '--role', role, '--agency', agency, '--password-file', pwfile], env)
-        t = base.run(g + ['token', 'create', '--user', name, '--name', 'test'], env)
-        m = re.search(rb'(mmis_[A-Za-z0-9_-]{43})', t.stdout)
-        if m:
-            tokens[name] = m.group(1).decode()
+    inst = base.Instance(tmp)
+    env, g = inst.env, inst.g
+    inst.agencies(((CASE, 'social_work'), (RECV, 'ngo'), ('AT', 'police'), ('BP', 'police'),
+                   ('OTHER', 'other')))
+    tokens = inst.tokens
+    user = inst.user
 
     user('admin-t', 'admin', 'ADMIN')
     for name, role, agency in (('owner', 'case_worker', CASE), ('owner2', 'case_worker', CASE),
@@ -87,14 +48,10 @@ def suite(tmp):
                                ('analyst', 'analyst', 'OTHER')):
         user(name, role, agency)
 
-    port = base.free_port()
-    server = base.Server(g + ['serve', '--listen', f'127.0.0.1:{port}', '--threads', '2'],
-                         env, os.path.join(tmp, 'server.log'), port)
-    if not ok(server.wait_ready(), 'the server starts'):
-        base.bail('the server did not start')
+    server = inst.serve()
 
     def req(method, path, body=None, who='owner'):
-        return server.request(method, path, body, token=tokens[who])
+        return inst.req(method, path, body, who)
 
     r = req('PUT', f'/api/v1/agencies/{RECV}/services', {'services': ['shelter', 'psychosocial', 'legal_aid']}, 'admin-t')
     ok(r.status == 200 and r.json and r.json.get('services') == ['legal_aid', 'psychosocial', 'shelter'],

@@ -6,17 +6,16 @@ the server runs, which it must notice by itself); users of the border, screening
 and auditor roles with their tokens. Then POST /api/v1/screen (one query, a batch, bad input that
 must be a 4xx naming the field while the server keeps serving), GET /api/v1/watchlists, the hits
 raised on crossings, their confirmation and dismissal, and permissions by role. Reuses the helpers
-of test_api.py. Python standard library only; TAP on stdout. Needs $MMIS.
+of apilib.py. Python standard library only; TAP on stdout. Needs $MMIS.
 """
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_api as base  # noqa: E402
+import apilib as base  # noqa: E402
 
 ok = base.ok
 
@@ -26,56 +25,19 @@ ALERTS = ('id,name,aliases,birth_date,nationality,document_number\n'
 
 
 def main():
-    mmis = base.MMIS
-    if not mmis or not os.access(mmis, os.X_OK):
-        base.bail('$MMIS must name the mmis binary')
-    tmp = tempfile.mkdtemp(prefix='mmis-api-screen.')
-    os.chmod(tmp, 0o755)
-    server = None
-    try:
-        server = suite(tmp)
-    finally:
-        if server and server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait()
-        if base.n_failed == 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print(f'# kept {tmp} for inspection')
-    print(f'1..{base.n_tests}')
-    sys.exit(1 if base.n_failed else 0)
+    base.main('mmis-api-screen.', suite)
 
 
 def suite(tmp):
-    env = dict(os.environ)
-    for k in ('MMIS_DB', 'MMIS_AUDIT_KEY', 'MMIS_WEB_DIR'):
-        env.pop(k, None)
-    db = os.path.join(tmp, 'mmis.db')
-    key = os.path.join(tmp, 'audit.key')
-    g = ['--db', db, '--audit-key', key]
-    pw = base.strong_password()
-    pwfile = os.path.join(tmp, 'pw')
-    with open(pwfile, 'w') as f:
-        f.write(pw + '\n')
-    os.chmod(pwfile, 0o600)
-    r = base.run(g + ['init', '--admin-password-file', pwfile], env)
-    if not ok(r.returncode == 0, 'mmis init', r.stderr.decode()):
-        base.bail('cannot create the database')
-    for code, kind in (('BP', 'police'), ('DM', 'government')):
-        base.run(g + ['agency', 'add', code, '--name', code + ' agency', '--kind', kind], env)
-    tokens = {}
+    inst = base.Instance(tmp)
+    env, g = inst.env, inst.g
+    inst.agencies((('BP', 'police'), ('DM', 'government')))
+    tokens = inst.tokens
     users = (('officer', 'border_officer', 'BP'), ('officer2', 'border_officer', 'BP'),
              ('super', 'border_supervisor', 'BP'), ('other', 'border_officer', 'DM'),
              ('client', 'screening_client', 'DM'), ('analyst', 'analyst', 'DM'),
              ('auditor', 'auditor', 'DM'))
-    for user, role, agency in users:
-        r = base.run(g + ['user', 'add', user, '--role', role, '--agency', agency, '--password-file', pwfile], env)
-        t = base.run(g + ['token', 'create', '--user', user, '--name', 'test'], env)
-        m = re.search(rb'(mmis_[A-Za-z0-9_-]{43})', t.stdout)
-        if m:
-            tokens[user] = m.group(1).decode()
-    if not ok(len(tokens) == len(users), 'users and tokens for every role', r.stderr.decode()):
-        base.bail('no users')
+    inst.users(users, 'users and tokens for every role')
     path = os.path.join(tmp, 'alerts.csv')
     with open(path, 'w', encoding='utf-8') as f:
         f.write(ALERTS)
@@ -83,14 +45,10 @@ def suite(tmp):
                       '--action', 'refuse_entry'], env)
     ok(r.returncode == 0, 'a list imported before the server starts', r.stderr.decode())
 
-    port = base.free_port()
-    server = base.Server(g + ['serve', '--listen', f'127.0.0.1:{port}', '--threads', '2'],
-                         env, os.path.join(tmp, 'server.log'), port)
-    if not ok(server.wait_ready(), 'the server starts'):
-        base.bail('the server did not start')
+    server = inst.serve()
 
     def req(method, path, body=None, who='officer', headers=None):
-        return server.request(method, path, body, token=tokens[who], headers=headers)
+        return inst.req(method, path, body, who, headers)
 
     def problem(r, status, field):
         return (r.status == status and r.json and r.json.get('field') == field and

@@ -10,120 +10,19 @@
 // chromium fails the suite: it is never skipped.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { harness, isoDay, sourceRoot } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const sourceRoot = path.resolve(here, '../..');
-const MMIS = process.env.MMIS;
-const CHROMIUM = process.env.MMIS_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.MMIS_SCREENSHOTS || path.join(os.tmpdir(), 'mmis-browser-screenshots');
+const h = harness({ prefix: 'mmis-border-browser-' });
+const { mmis, secretFile, makeMrz, newPage, shot, signIn, problems } = h;
+
 const ADMIN_PASSWORD = 'Admin-pass-for-browser-tests-7';
 const USER_PASSWORD = 'Officer-pass-for-browser-tests-3';
 
-let work;
-let server;
-let serverLog = '';
-let base;
-let browser;
-const problems = [];
+let base;        // http://127.0.0.1:PORT once the server answers
 const mrz = {};   // the documents the officer reads: name → MRZ text (lines joined by "\n")
 let recordDay;    // the day (UTC, as the server counts) the officer's crossings are recorded
-
-function mmis(...args) {
-	try {
-		return execFileSync(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'), ...args],
-			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-	} catch (err) {
-		throw new Error(`mmis ${args.join(' ')} failed: ${err.stderr || err.message}`);
-	}
-}
-
-function secretFile(name, text) {
-	const f = path.join(work, name);
-	fs.writeFileSync(f, text + '\n', { mode: 0o600 });
-	return f;
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-async function waitForHealth(url, ms) {
-	const end = Date.now() + ms;
-	let last = '';
-	while (Date.now() < end) {
-		if (server.exitCode !== null) throw new Error(`mmis serve exited (${server.exitCode}):\n${serverLog}`);
-		try {
-			const res = await fetch(url + '/api/v1/healthz');
-			if (res.ok) return await res.json();
-			last = `HTTP ${res.status}`;
-		} catch (err) {
-			last = err.message;
-		}
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`mmis serve did not answer /api/v1/healthz within ${ms} ms (${last}):\n${serverLog}`);
-}
-
-async function stopServer() {
-	if (!server || server.exitCode !== null) return;
-	const exited = new Promise((r) => server.once('exit', r));
-	server.kill('SIGTERM');
-	const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
-	await exited;
-	clearTimeout(timer);
-}
-
-/** A fresh browser context in UTC (the server counts days in UTC) with a page that records problems. */
-async function newPage() {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(15_000);
-	page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-	page.on('console', (msg) => {
-		if (/Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
-	});
-	return page;
-}
-
-async function shot(page, name) {
-	fs.mkdirSync(SHOTS, { recursive: true });
-	const f = path.join(SHOTS, name + '.png');
-	await page.screenshot({ path: f, fullPage: true });
-	return f;
-}
-
-async function signIn(page, username, password) {
-	await page.goto(base + '/#/login');
-	await page.getByLabel(/^(Username|Korisničko ime)/).fill(username);
-	await page.getByLabel(/^(Password|Lozinka)/).fill(password);
-	await page.locator('main form button[type=submit]').click();
-	await page.locator('main h1', { hasText: /Welcome|Dobro došli/ }).waitFor();
-}
-
-function isoDay(offsetDays) {
-	return new Date(Date.now() + offsetDays * 86400_000).toISOString().slice(0, 10);
-}
-
-function makeMrz(surname, given, number, state, birth, sex) {
-	return mmis('mrz', 'make', '--surname', surname, '--given-names', given, '--document-number', number,
-		'--issuing-state', state, '--nationality', state, '--birth-date', birth, '--sex', sex,
-		'--expiry-date', isoDay(5 * 365)).trim().split(/\r?\n/).join('\n');
-}
 
 /** The ICAO check digit of `s` (weights 7, 3, 1). */
 function checkDigit(s) {
@@ -143,11 +42,7 @@ async function readDocument(page, text) {
 }
 
 before(async () => {
-	assert.ok(MMIS, 'set MMIS to the built mmis program');
-	assert.ok(fs.existsSync(MMIS), `MMIS=${MMIS} does not exist`);
-	assert.ok(fs.existsSync(CHROMIUM), `chromium is missing at ${CHROMIUM} (tools/deps.sh installs it)`);
-
-	work = fs.mkdtempSync(path.join(os.tmpdir(), 'mmis-border-browser-'));
+	h.setUp();
 	mmis('init', '--admin-password-file', secretFile('admin.pw', ADMIN_PASSWORD));
 	const pw = secretFile('user.pw', USER_PASSWORD);
 	mmis('agency', 'add', 'BP', '--name', 'Border Police', '--kind', 'police');
@@ -160,41 +55,18 @@ before(async () => {
 	mrz.smith = makeMrz('SMITH', 'JOHN', 'GB1122334', 'GBR', '1970-06-30', 'M');
 	mrz.overstayer = makeMrz('IVANOV', 'PETR', 'RU5554443', 'RUS', '1980-02-02', 'M');
 
-	const port = await freePort();
-	base = `http://127.0.0.1:${port}`;
-	server = spawn(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'),
-		'serve', '--listen', `127.0.0.1:${port}`, '--web', path.join(sourceRoot, 'web')], { cwd: sourceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-	server.stdout.on('data', (d) => { serverLog += d; });
-	server.stderr.on('data', (d) => { serverLog += d; });
-	await waitForHealth(base, 20_000);
+	base = await h.start();
 
 	// An overstayer: entered 100 days ago and never left (recorded through the API by the officer).
-	const login = await fetch(base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ username: 'officer', password: USER_PASSWORD }) });
-	assert.equal(login.status, 201, 'the officer signs in through the API');
-	const session = await login.json();
-	const cookie = login.headers.get('set-cookie').split(';')[0];
-	const old = await fetch(base + '/api/v1/crossings', { method: 'POST',
-		headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': session.csrf_token },
-		body: JSON.stringify({ mrz: mrz.overstayer, bcp: 'MNE-TGD', direction: 'entry',
-			time: new Date(Date.now() - 100 * 86400_000).toISOString() }) });
-	assert.equal(old.status, 201, `the old entry is recorded: ${await old.clone().text()}`);
+	const officer = await h.session('officer', USER_PASSWORD);
+	const old = await h.api('POST', '/crossings', { mrz: mrz.overstayer, bcp: 'MNE-TGD', direction: 'entry',
+		time: new Date(Date.now() - 100 * 86400_000).toISOString() }, officer);
+	assert.equal(old.status, 201, `the old entry is recorded: ${old.text}`);
 
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
+	await h.launch();
 });
 
-after(async () => {
-	if (browser) await browser.close().catch(() => {});
-	await stopServer();
-	if (work) fs.rmSync(work, { recursive: true, force: true });
-});
-
-process.on('exit', () => { if (server && server.exitCode === null) server.kill('SIGKILL'); });
+after(() => h.tearDown());
 
 test('the grounds of refusal A to I are in both catalogues', () => {
 	const en = JSON.parse(fs.readFileSync(path.join(sourceRoot, 'web/i18n/en.json'), 'utf8'));

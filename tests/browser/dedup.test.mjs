@@ -12,156 +12,40 @@
 // chromium fails the suite: it is never skipped.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { harness, daysAgo, sourceRoot } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const sourceRoot = path.resolve(here, '../..');
-const MMIS = process.env.MMIS;
-const CHROMIUM = process.env.MMIS_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.MMIS_SCREENSHOTS || path.join(os.tmpdir(), 'mmis-browser-screenshots');
+const h = harness({ prefix: 'mmis-dedup-browser-' });
+const { mmis, secretFile, newPage, shot, signIn, problems } = h;
+
 const ADMIN_PASSWORD = 'Admin-pass-for-browser-tests-7';
 const USER_PASSWORD = 'Officer-pass-for-browser-tests-3';
 
-let work;
-let server;
-let serverLog = '';
-let base;
-let browser;
-const problems = [];
-
-function mmis(...args) {
-	try {
-		return execFileSync(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'), ...args],
-			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-	} catch (err) {
-		throw new Error(`mmis ${args.join(' ')} failed: ${err.stderr || err.message}`);
-	}
-}
-
-function secretFile(name, text) {
-	const f = path.join(work, name);
-	fs.writeFileSync(f, text + '\n', { mode: 0o600 });
-	return f;
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-async function waitForHealth(url, ms) {
-	const end = Date.now() + ms;
-	let last = '';
-	while (Date.now() < end) {
-		if (server.exitCode !== null) throw new Error(`mmis serve exited (${server.exitCode}):\n${serverLog}`);
-		try {
-			const res = await fetch(url + '/api/v1/healthz');
-			if (res.ok) return await res.json();
-			last = `HTTP ${res.status}`;
-		} catch (err) {
-			last = err.message;
-		}
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`mmis serve did not answer /api/v1/healthz within ${ms} ms (${last}):\n${serverLog}`);
-}
-
-async function stopServer() {
-	if (!server || server.exitCode !== null) return;
-	const exited = new Promise((r) => server.once('exit', r));
-	server.kill('SIGTERM');
-	const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
-	await exited;
-	clearTimeout(timer);
-}
-
-async function newPage() {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(15_000);
-	page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-	page.on('console', (msg) => {
-		if (/Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
-	});
-	return page;
-}
-
-async function shot(page, name) {
-	fs.mkdirSync(SHOTS, { recursive: true });
-	const f = path.join(SHOTS, name + '.png');
-	await page.screenshot({ path: f, fullPage: true });
-	return f;
-}
-
-async function signIn(page, username, password) {
-	await page.goto(base + '/#/login');
-	await page.getByLabel(/^(Username|Korisničko ime)/).fill(username);
-	await page.getByLabel(/^(Password|Lozinka)/).fill(password);
-	await page.locator('main form button[type=submit]').click();
-	await page.locator('main h1', { hasText: /Welcome|Dobro došli/ }).waitFor();
-}
-
-function isoDay(offsetDays) {
-	return new Date(Date.now() + offsetDays * 86400_000).toISOString().slice(0, 10);
-}
-
-function daysAgo(n) {
-	return new Date(Date.now() - n * 86400_000).toISOString();
-}
+let base;        // http://127.0.0.1:PORT once the server answers
 
 before(async () => {
-	assert.ok(MMIS, 'set MMIS to the built mmis program');
-	assert.ok(fs.existsSync(MMIS), `MMIS=${MMIS} does not exist`);
-	assert.ok(fs.existsSync(CHROMIUM), `chromium is missing at ${CHROMIUM} (tools/deps.sh installs it)`);
-
-	work = fs.mkdtempSync(path.join(os.tmpdir(), 'mmis-dedup-browser-'));
+	h.setUp();
 	mmis('init', '--admin-password-file', secretFile('admin.pw', ADMIN_PASSWORD));
 	const pw = secretFile('user.pw', USER_PASSWORD);
 	mmis('agency', 'add', 'BP', '--name', 'Border Police', '--kind', 'police');
 	mmis('user', 'add', 'officer', '--display-name', 'Marko Marković', '--role', 'border_officer', '--agency', 'BP', '--password-file', pw);
 	mmis('user', 'add', 'chief', '--display-name', 'Ana Vuković', '--role', 'border_supervisor', '--agency', 'BP', '--password-file', pw);
 
-	const port = await freePort();
-	base = `http://127.0.0.1:${port}`;
-	server = spawn(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'),
-		'serve', '--listen', `127.0.0.1:${port}`, '--web', path.join(sourceRoot, 'web')], { cwd: sourceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-	server.stdout.on('data', (d) => { serverLog += d; });
-	server.stderr.on('data', (d) => { serverLog += d; });
-	await waitForHealth(base, 20_000);
+	base = await h.start();
 
 	// The officer records one traveller twice: an identity typed in Cyrillic (61 days, gone), then
 	// a passport read from its MRZ (71 days, still here); and a stranger.
-	const login = await fetch(base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ username: 'officer', password: USER_PASSWORD }) });
-	assert.equal(login.status, 201, 'the officer signs in through the API');
-	const session = await login.json();
-	const cookie = login.headers.get('set-cookie').split(';')[0];
+	const officer = await h.session('officer', USER_PASSWORD);
 	const cross = async (body) => {
-		const r = await fetch(base + '/api/v1/crossings', { method: 'POST',
-			headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': session.csrf_token },
-			body: JSON.stringify(body) });
-		assert.equal(r.status, 201, `a crossing is recorded: ${await r.clone().text()}`);
+		const r = await h.api('POST', '/crossings', body, officer);
+		assert.equal(r.status, 201, `a crossing is recorded: ${r.text}`);
 	};
 	const typed = { document_type: 'P', issuing_state: 'RUS', document_number: '7100001', surname: 'Смирнов',
 		given_names: 'Дмитрий', sex: 'M', birth_date: '1984-06-12', nationality: 'RUS', bcp: 'MNE-TGD' };
 	await cross({ ...typed, direction: 'entry', time: daysAgo(150) });
 	await cross({ ...typed, direction: 'exit', time: daysAgo(90) });
-	const mrz = mmis('mrz', 'make', '--surname', 'SMIRNOV', '--given-names', 'DMITRII', '--document-number', '7200002',
-		'--issuing-state', 'RUS', '--nationality', 'RUS', '--birth-date', '1984-06-12', '--sex', 'M',
-		'--expiry-date', isoDay(5 * 365)).trim().split(/\r?\n/).join('\n');
+	const mrz = h.makeMrz('SMIRNOV', 'DMITRII', '7200002', 'RUS', '1984-06-12', 'M');
 	await cross({ mrz, bcp: 'MNE-TIV', direction: 'entry', time: daysAgo(70) });
 	await cross({ document_type: 'P', issuing_state: 'SRB', document_number: 'S500005', surname: 'Jovanović',
 		given_names: 'Ana', sex: 'F', birth_date: '1990-01-30', nationality: 'SRB', bcp: 'MNE-DOB',
@@ -171,21 +55,10 @@ before(async () => {
 	const out = mmis('dedup');
 	assert.match(out, /1 new proposals/, out);
 
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
+	await h.launch();
 });
 
-after(async () => {
-	if (browser) await browser.close().catch(() => {});
-	await stopServer();
-	if (work) fs.rmSync(work, { recursive: true, force: true });
-});
-
-process.on('exit', () => { if (server && server.exitCode === null) server.kill('SIGKILL'); });
+after(() => h.tearDown());
 
 test('the duplicate page\'s strings are in both catalogues', () => {
 	const en = JSON.parse(fs.readFileSync(path.join(sourceRoot, 'web/i18n/en.json'), 'utf8'));

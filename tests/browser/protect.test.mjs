@@ -11,109 +11,19 @@
 // (default $TMPDIR/mmis-browser-screenshots). A missing chromium fails the suite.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { harness, sourceRoot } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const sourceRoot = path.resolve(here, '../..');
-const MMIS = process.env.MMIS;
-const CHROMIUM = process.env.MMIS_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.MMIS_SCREENSHOTS || path.join(os.tmpdir(), 'mmis-browser-screenshots');
+const h = harness({ prefix: 'mmis-protect-browser-' });
+const { mmis, secretFile, newPage, shot, signIn, problems } = h;
+
 const ADMIN_PASSWORD = 'Admin-pass-for-protection-tests-7';
 const USER_PASSWORD = 'Worker-pass-for-protection-tests-3';
 
-let work;
-let server;
-let serverLog = '';
-let base;
-let browser;
-const problems = [];
+let base;        // http://127.0.0.1:PORT once the server answers
 let caseId;      // the walk-through's case
 let mrzText;     // the presumed victim's passport
-
-function mmis(...args) {
-	try {
-		return execFileSync(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'), ...args],
-			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-	} catch (err) {
-		throw new Error(`mmis ${args.join(' ')} failed: ${err.stderr || err.message}`);
-	}
-}
-
-function secretFile(name, text) {
-	const f = path.join(work, name);
-	fs.writeFileSync(f, text + '\n', { mode: 0o600 });
-	return f;
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-async function waitForHealth(url, ms) {
-	const end = Date.now() + ms;
-	let last = '';
-	while (Date.now() < end) {
-		if (server.exitCode !== null) throw new Error(`mmis serve exited (${server.exitCode}):\n${serverLog}`);
-		try {
-			const res = await fetch(url + '/api/v1/healthz');
-			if (res.ok) return;
-			last = `HTTP ${res.status}`;
-		} catch (err) {
-			last = err.message;
-		}
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`mmis serve did not answer within ${ms} ms (${last}):\n${serverLog}`);
-}
-
-async function stopServer() {
-	if (!server || server.exitCode !== null) return;
-	const exited = new Promise((r) => server.once('exit', r));
-	server.kill('SIGTERM');
-	const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
-	await exited;
-	clearTimeout(timer);
-}
-
-async function newPage() {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(15_000);
-	page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-	page.on('console', (msg) => {
-		if (/Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
-	});
-	return page;
-}
-
-async function shot(page, name) {
-	fs.mkdirSync(SHOTS, { recursive: true });
-	const f = path.join(SHOTS, name + '.png');
-	await page.screenshot({ path: f, fullPage: true });
-	return f;
-}
-
-async function signIn(page, username, password) {
-	await page.goto(base + '/#/login');
-	await page.getByLabel(/^(Username|Korisničko ime)/).fill(username);
-	await page.getByLabel(/^(Password|Lozinka)/).fill(password);
-	await page.locator('main form button[type=submit]').click();
-	await page.locator('main h1', { hasText: /Welcome|Dobro došli/ }).waitFor();
-}
 
 function today() {
 	const d = new Date();
@@ -125,16 +35,8 @@ async function answer(scope, field, value) {
 	await scope.locator(`input[name="${field}"][value="${value}"]`).check();
 }
 
-async function api(method, p, body, cookie, csrf) {
-	const res = await fetch(base + '/api/v1' + p, { method, headers: { 'Content-Type': 'application/json',
-		Cookie: cookie, 'X-CSRF-Token': csrf }, body: body === undefined ? undefined : JSON.stringify(body) });
-	return { status: res.status, json: await res.json().catch(() => null) };
-}
-
 before(async () => {
-	assert.ok(MMIS, 'set MMIS to the built mmis program');
-	assert.ok(fs.existsSync(CHROMIUM), `chromium is missing at ${CHROMIUM} (tools/deps.sh installs it)`);
-	work = fs.mkdtempSync(path.join(os.tmpdir(), 'mmis-protect-browser-'));
+	h.setUp();
 	mmis('init', '--admin-password-file', secretFile('admin.pw', ADMIN_PASSWORD));
 	const pw = secretFile('user.pw', USER_PASSWORD);
 	mmis('agency', 'add', 'BP', '--name', 'Border Police', '--kind', 'police');
@@ -146,42 +48,22 @@ before(async () => {
 	mmis('user', 'add', 'ident', '--display-name', 'Ivana Ivanović', '--role', 'identification_officer', '--agency', 'POL-AT', '--password-file', pw);
 	mmis('user', 'add', 'teamlead', '--display-name', 'Tomislav Tomić', '--role', 'case_supervisor', '--agency', 'POL-AT', '--password-file', pw);
 	mmis('user', 'add', 'analyst', '--display-name', 'Ana Analitić', '--role', 'analyst', '--agency', 'DM', '--password-file', pw);
-	mrzText = mmis('mrz', 'make', '--surname', 'MELNYK', '--given-names', 'OLENA', '--document-number', 'FA1234567',
-		'--issuing-state', 'UKR', '--nationality', 'UKR', '--birth-date', '1998-04-02', '--sex', 'F',
-		'--expiry-date', '2031-01-01').trim().split(/\r?\n/).join('\n');
+	mrzText = h.makeMrz('MELNYK', 'OLENA', 'FA1234567', 'UKR', '1998-04-02', 'F', '2031-01-01');
 
-	const port = await freePort();
-	base = `http://127.0.0.1:${port}`;
-	server = spawn(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'),
-		'serve', '--listen', `127.0.0.1:${port}`, '--web', path.join(sourceRoot, 'web')], { cwd: sourceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-	server.stdout.on('data', (d) => { serverLog += d; });
-	server.stderr.on('data', (d) => { serverLog += d; });
-	await waitForHealth(base, 20_000);
+	base = await h.start();
 
 	// What the shelter offers and the project that funds it: the administrator's set-up.
-	const login = await fetch(base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
-	assert.equal(login.status, 201);
-	const cookie = login.headers.get('set-cookie').split(';')[0];
-	const { csrf_token: csrf } = await login.json();
-	let r = await api('PUT', '/agencies/NGO-SHELTER/services', { services: ['shelter', 'psychosocial', 'legal_aid'] }, cookie, csrf);
+	const admin = await h.session('admin', ADMIN_PASSWORD);
+	let r = await h.api('PUT', '/agencies/NGO-SHELTER/services', { services: ['shelter', 'psychosocial', 'legal_aid'] }, admin);
 	assert.equal(r.status, 200, JSON.stringify(r.json));
-	r = await api('POST', '/projects', { code: 'CT-CRISIS-WB', name: 'Enhancing Counter Trafficking in Crisis in the Western Balkans',
-		donor: 'US Department of State J/TIP' }, cookie, csrf);
+	r = await h.api('POST', '/projects', { code: 'CT-CRISIS-WB', name: 'Enhancing Counter Trafficking in Crisis in the Western Balkans',
+		donor: 'US Department of State J/TIP' }, admin);
 	assert.equal(r.status, 201, JSON.stringify(r.json));
 
-	browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'] });
+	await h.launch();
 });
 
-after(async () => {
-	if (browser) await browser.close().catch(() => {});
-	await stopServer();
-	if (work) fs.rmSync(work, { recursive: true, force: true });
-});
-
-process.on('exit', () => { if (server && server.exitCode === null) server.kill('SIGKILL'); });
+after(() => h.tearDown());
 
 test('the protection strings are in both catalogues', () => {
 	const en = JSON.parse(fs.readFileSync(path.join(sourceRoot, 'web/i18n/en.json'), 'utf8'));

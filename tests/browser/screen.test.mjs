@@ -12,115 +12,18 @@
 // MMIS_SCREENSHOTS where screenshots go (default $TMPDIR/mmis-browser-screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { harness, sourceRoot } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const sourceRoot = path.resolve(here, '../..');
-const MMIS = process.env.MMIS;
-const CHROMIUM = process.env.MMIS_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.MMIS_SCREENSHOTS || path.join(os.tmpdir(), 'mmis-browser-screenshots');
+const h = harness({ prefix: 'mmis-screen-browser-' });
+const { mmis, secretFile, writeFile, makeMrz, newPage, shot, signIn, problems } = h;
+
 const ADMIN_PASSWORD = 'Admin-pass-for-browser-tests-7';
 const USER_PASSWORD = 'Officer-pass-for-browser-tests-3';
 
-let work;
-let server;
-let serverLog = '';
-let base;
-let browser;
-const problems = [];
+let base;        // http://127.0.0.1:PORT once the server answers
 const mrz = {};
-
-function mmis(...args) {
-	try {
-		return execFileSync(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'), ...args],
-			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-	} catch (err) {
-		throw new Error(`mmis ${args.join(' ')} failed: ${err.stderr || err.message}`);
-	}
-}
-
-function writeFile(name, text, mode = 0o644) {
-	const f = path.join(work, name);
-	fs.writeFileSync(f, text, { mode });
-	return f;
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-async function waitForHealth(url, ms) {
-	const end = Date.now() + ms;
-	let last = '';
-	while (Date.now() < end) {
-		if (server.exitCode !== null) throw new Error(`mmis serve exited (${server.exitCode}):\n${serverLog}`);
-		try {
-			const res = await fetch(url + '/api/v1/healthz');
-			if (res.ok) return await res.json();
-			last = `HTTP ${res.status}`;
-		} catch (err) {
-			last = err.message;
-		}
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`mmis serve did not answer /api/v1/healthz within ${ms} ms (${last}):\n${serverLog}`);
-}
-
-async function stopServer() {
-	if (!server || server.exitCode !== null) return;
-	const exited = new Promise((r) => server.once('exit', r));
-	server.kill('SIGTERM');
-	const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
-	await exited;
-	clearTimeout(timer);
-}
-
-async function newPage() {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(15_000);
-	page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-	page.on('console', (msg) => {
-		if (/Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
-	});
-	return page;
-}
-
-async function shot(page, name) {
-	fs.mkdirSync(SHOTS, { recursive: true });
-	const f = path.join(SHOTS, name + '.png');
-	await page.screenshot({ path: f, fullPage: true });
-	return f;
-}
-
-async function signIn(page, username, password) {
-	await page.goto(base + '/#/login');
-	await page.getByLabel(/^(Username|Korisničko ime)/).fill(username);
-	await page.getByLabel(/^(Password|Lozinka)/).fill(password);
-	await page.locator('main form button[type=submit]').click();
-	await page.locator('main h1', { hasText: /Welcome|Dobro došli/ }).waitFor();
-}
-
-function makeMrz(surname, given, number, state, birth, sex) {
-	const expiry = new Date(Date.now() + 5 * 365 * 86400_000).toISOString().slice(0, 10);
-	return mmis('mrz', 'make', '--surname', surname, '--given-names', given, '--document-number', number,
-		'--issuing-state', state, '--nationality', state, '--birth-date', birth, '--sex', sex,
-		'--expiry-date', expiry).trim().split(/\r?\n/).join('\n');
-}
 
 async function openDesk(page) {
 	await page.goto(base + '/#/border');
@@ -139,13 +42,9 @@ async function readDocument(page, text) {
 }
 
 before(async () => {
-	assert.ok(MMIS, 'set MMIS to the built mmis program');
-	assert.ok(fs.existsSync(MMIS), `MMIS=${MMIS} does not exist`);
-	assert.ok(fs.existsSync(CHROMIUM), `chromium is missing at ${CHROMIUM} (tools/deps.sh installs it)`);
-
-	work = fs.mkdtempSync(path.join(os.tmpdir(), 'mmis-screen-browser-'));
-	mmis('init', '--admin-password-file', writeFile('admin.pw', ADMIN_PASSWORD + '\n', 0o600));
-	const pw = writeFile('user.pw', USER_PASSWORD + '\n', 0o600);
+	h.setUp();
+	mmis('init', '--admin-password-file', secretFile('admin.pw', ADMIN_PASSWORD));
+	const pw = secretFile('user.pw', USER_PASSWORD);
 	mmis('agency', 'add', 'BP', '--name', 'Border Police', '--kind', 'police');
 	mmis('user', 'add', 'officer', '--display-name', 'Marko Marković', '--role', 'border_officer', '--agency', 'BP', '--password-file', pw);
 
@@ -162,29 +61,12 @@ before(async () => {
 	mrz.clean = makeMrz('HORVAT', 'IVANA', 'HR7766554', 'HRV', '1992-09-09', 'F');
 	mrz.lost = makeMrz('NOVAK', 'PETRA', 'ZX0000009', 'SVN', '1990-01-20', 'F');
 
-	const port = await freePort();
-	base = `http://127.0.0.1:${port}`;
-	server = spawn(MMIS, ['--db', path.join(work, 'mmis.db'), '--audit-key', path.join(work, 'audit.key'),
-		'serve', '--listen', `127.0.0.1:${port}`, '--web', path.join(sourceRoot, 'web')], { cwd: sourceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-	server.stdout.on('data', (d) => { serverLog += d; });
-	server.stderr.on('data', (d) => { serverLog += d; });
-	await waitForHealth(base, 60_000);
+	base = await h.start(60_000);
 
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
+	await h.launch();
 });
 
-after(async () => {
-	if (browser) await browser.close().catch(() => {});
-	await stopServer();
-	if (work) fs.rmSync(work, { recursive: true, force: true });
-});
-
-process.on('exit', () => { if (server && server.exitCode === null) server.kill('SIGKILL'); });
+after(() => h.tearDown());
 
 test('the hit texts are in both catalogues', () => {
 	const en = JSON.parse(fs.readFileSync(path.join(sourceRoot, 'web/i18n/en.json'), 'utf8'));

@@ -20,13 +20,6 @@
 #include "mmis/auth.h"
 #include "testdb.h"
 
-#define OK(call)                                                                               \
-	do {                                                                                   \
-		enum mmis_err ok_rc_ = (call);                                                 \
-		if (ok_rc_)                                                                    \
-			fail_msg("%s: %s: %s", #call, mmis_strerror(ok_rc_), err.message);    \
-	} while (0)
-
 struct fx {
 	struct store *s;
 	struct audit_key key;

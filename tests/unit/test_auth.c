@@ -21,14 +21,7 @@
 #include "mmis/demo.h"
 #include "testdb.h"
 
-#define OK(call)                                                                               \
-	do {                                                                                   \
-		enum mmis_err ok_rc_ = (call);                                                 \
-		if (ok_rc_)                                                                    \
-			fail_msg("%s: %s: %s", #call, mmis_strerror(ok_rc_), err.message);    \
-	} while (0)
-
-#define GOOD_PW "Correct-Horse-Battery-9"
+#define GOOD_PW TESTDB_PASSWORD
 #define GOOD_PW2 "Velika-Plaza-Ulcinj-42"
 
 struct fx {
@@ -54,11 +47,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->s = testdb_fresh(NULL);
-	randombytes_buf(f->key.bytes, sizeof(f->key.bytes));
-	f->cx.store = f->s;
-	f->cx.audit_key = &f->key;
-	actor_system(&f->sys);
+	f->s = testdb_open_ctx(&f->cx, &f->key, &f->sys, NULL);
 	snprintf(f->sys.origin, sizeof(f->sys.origin), "os user tester");
 	fake_ms = 1700000000000;
 	auth_clock_set(fake_now);
@@ -69,15 +58,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	struct mmis_error err;
-	struct audit_verify_result r;
 
 	auth_clock_set(NULL);
-	OK(audit_verify(f->s, &f->key, NULL, &r, &err));
-	if (r.bad_seq)
-		fail_msg("audit chain broken at %lld: %s", (long long)r.bad_seq, r.reason);
-	assert_int_equal(store_tx_depth(f->s), 0);
-	store_close(f->s);
+	testdb_close_verified(f->s, &f->key);
 	free(f);
 	return 0;
 }

@@ -20,80 +20,18 @@
 #include "mmis/border.h"
 #include "testdb.h"
 
-#define OK(call)                                                                               \
-	do {                                                                                   \
-		enum mmis_err ok_rc_ = (call);                                                 \
-		if (ok_rc_)                                                                    \
-			fail_msg("%s: %s: %s", #call, mmis_strerror(ok_rc_), err.message);    \
-	} while (0)
-
 #define DAY_MS (86400 * 1000LL)
-#define GOOD_PW "Correct-Horse-Battery-9"
 
-struct fx {
-	struct store *s;
-	struct audit_key key;
-	struct mmis_ctx cx;
-	struct actor sys;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->s = testdb_fresh(NULL);
-	randombytes_buf(f->key.bytes, sizeof(f->key.bytes));
-	f->cx.store = f->s;
-	f->cx.audit_key = &f->key;
-	actor_system(&f->sys);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	struct mmis_error err;
-	struct audit_verify_result r;
-
-	OK(audit_verify(f->s, &f->key, NULL, &r, &err));
-	if (r.bad_seq)
-		fail_msg("audit chain broken at %lld: %s", (long long)r.bad_seq, r.reason);
-	assert_int_equal(store_tx_depth(f->s), 0);
-	store_close(f->s);
-	free(f);
-	return 0;
-}
-
-static long long count(struct fx *f, const char *sql)
+static long long count(struct testdb_fx *f, const char *sql)
 {
 	return testdb_int(f->s, sql);
 }
 
 /* A user of `role` in agency `agency` (made when missing), as an actor. */
-static void make_actor(struct fx *f, const char *name, const char *role, const char *agency,
+static void make_actor(struct testdb_fx *f, const char *name, const char *role, const char *agency,
 		       struct actor *out)
 {
-	struct mmis_error err;
-	char id[UUID_STR_MAX], aid[UUID_STR_MAX] = "";
-	struct store_stmt *st;
-	bool row = false;
-
-	if (agency_add(&f->cx, &f->sys, agency, agency, "police", aid, &err) == MMIS_ECONFLICT) {
-		OK(store_prepare(f->s, "SELECT id FROM agency WHERE code = ?", &st, &err));
-		store_bind_text(st, 1, agency);
-		OK(store_step(st, &row, &err));
-		snprintf(aid, sizeof(aid), "%s", store_column_text(st, 0));
-		store_finalize(st);
-	}
-	OK(user_add(&f->cx, &f->sys, name, NULL, role, agency, GOOD_PW, id, &err));
-	memset(out, 0, sizeof(*out));
-	snprintf(out->user_id, sizeof(out->user_id), "%s", id);
-	snprintf(out->username, sizeof(out->username), "%s", name);
-	snprintf(out->agency_id, sizeof(out->agency_id), "%s", aid);
-	out->role = role_find(role);
-	out->via = VIA_TOKEN;
+	testdb_actor(&f->cx, &f->sys, name, role, agency, "police", out);
 }
 
 static struct crossing_in traveller(const char *state, const char *number, const char *bcp,
@@ -134,7 +72,7 @@ static int64_t days_ago(int d)
 
 static void test_reference_data(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	json_t *list;
 
@@ -164,7 +102,7 @@ static void test_reference_data(void **state)
 
 static void test_bcp_add_and_import(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct actor sup;
 	json_t *errors = NULL;
@@ -210,7 +148,7 @@ static void test_bcp_add_and_import(void **state)
 
 static void test_crossings(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct actor off;
 	struct crossing_in in;
@@ -284,7 +222,7 @@ static void test_crossings(void **state)
 
 static void test_persons_and_scope(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct actor off, other, analyst, sup;
 	struct crossing_in in;
@@ -326,7 +264,7 @@ static void test_persons_and_scope(void **state)
 
 static void test_overstayers_and_authorisations(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct actor off, sup;
 	struct crossing_in in;
@@ -395,7 +333,7 @@ static void test_overstayers_and_authorisations(void **state)
 }
 
 /* A person who entered `ago` days ago and is still there; their id into pid. */
-static void present_since(struct fx *f, const struct actor *off, const char *number, int ago,
+static void present_since(struct testdb_fx *f, const struct actor *off, const char *number, int ago,
 			  char pid[UUID_STR_MAX])
 {
 	struct mmis_error err;
@@ -406,7 +344,7 @@ static void present_since(struct fx *f, const struct actor *off, const char *num
 	json_decref(a);
 }
 
-static json_t *status_now(struct fx *f, const struct actor *a, const char *pid)
+static json_t *status_now(struct testdb_fx *f, const struct actor *a, const char *pid)
 {
 	struct mmis_error err;
 	json_t *p, *s;
@@ -451,7 +389,7 @@ static bool listed(const json_t *list, const char *pid, long long *over)
  * is its own number of days over its validity. */
 static void test_authorisation_rules(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct actor off, sup;
 	struct date today, from, to;
@@ -567,7 +505,7 @@ static void test_authorisation_rules(void **state)
 
 static void test_refusals_and_summary(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct actor off, sup;
 	struct refusal_in rin = { 0 };
@@ -606,7 +544,7 @@ static void test_refusals_and_summary(void **state)
 
 static void test_import(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct crossing_import_result res;
 	struct actor analyst;
@@ -691,7 +629,7 @@ static void test_import(void **state)
 
 static void test_import_many(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct crossing_import_result res;
 	char *buf = NULL;
@@ -722,7 +660,7 @@ static void test_import_many(void **state)
  * and every kind of malformed record reported with its line and column. */
 static void test_import_csv(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct crossing_import_result res;
 	char *buf = NULL;
@@ -830,16 +768,16 @@ static void test_import_csv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_reference_data, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bcp_add_and_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crossings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_persons_and_scope, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overstayers_and_authorisations, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_authorisation_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals_and_summary, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_many, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reference_data, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_bcp_add_and_import, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_crossings, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_persons_and_scope, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_overstayers_and_authorisations, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_authorisation_rules, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_and_summary, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_import, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_import_many, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_import_csv, testdb_setup, testdb_teardown),
 	};
 	int rc;
 

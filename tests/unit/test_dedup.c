@@ -24,15 +24,7 @@
 #include "mmis/strbuf.h"
 #include "testdb.h"
 
-#define OK(call)                                                                               \
-	do {                                                                                   \
-		enum mmis_err ok_rc_ = (call);                                                 \
-		if (ok_rc_)                                                                    \
-			fail_msg("%s: %s: %s", #call, mmis_strerror(ok_rc_), err.message);    \
-	} while (0)
-
 #define DAY_MS (86400 * 1000LL)
-#define GOOD_PW "Correct-Horse-Battery-9"
 
 struct fx {
 	struct store *s;
@@ -44,25 +36,7 @@ struct fx {
 static void make_actor(struct fx *f, const char *name, const char *role, const char *agency,
 		       struct actor *out)
 {
-	struct mmis_error err;
-	char id[UUID_STR_MAX], aid[UUID_STR_MAX] = "";
-	struct store_stmt *st;
-	bool row = false;
-
-	if (agency_add(&f->cx, &f->sys, agency, agency, "police", aid, &err) == MMIS_ECONFLICT) {
-		OK(store_prepare(f->s, "SELECT id FROM agency WHERE code = ?", &st, &err));
-		store_bind_text(st, 1, agency);
-		OK(store_step(st, &row, &err));
-		snprintf(aid, sizeof(aid), "%s", store_column_text(st, 0));
-		store_finalize(st);
-	}
-	OK(user_add(&f->cx, &f->sys, name, NULL, role, agency, GOOD_PW, id, &err));
-	memset(out, 0, sizeof(*out));
-	snprintf(out->user_id, sizeof(out->user_id), "%s", id);
-	snprintf(out->username, sizeof(out->username), "%s", name);
-	snprintf(out->agency_id, sizeof(out->agency_id), "%s", aid);
-	out->role = role_find(role);
-	out->via = VIA_TOKEN;
+	testdb_actor(&f->cx, &f->sys, name, role, agency, "police", out);
 }
 
 static int setup(void **state)
@@ -70,11 +44,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->s = testdb_fresh(NULL);
-	randombytes_buf(f->key.bytes, sizeof(f->key.bytes));
-	f->cx.store = f->s;
-	f->cx.audit_key = &f->key;
-	actor_system(&f->sys);
+	f->s = testdb_open_ctx(&f->cx, &f->key, &f->sys, NULL);
 	make_actor(f, "off", "border_officer", "BP", &f->off);
 	make_actor(f, "sup", "border_supervisor", "BP", &f->sup);
 	*state = f;
@@ -84,14 +54,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	struct mmis_error err;
-	struct audit_verify_result r;
 
-	OK(audit_verify(f->s, &f->key, NULL, &r, &err));
-	if (r.bad_seq)
-		fail_msg("audit chain broken at %lld: %s", (long long)r.bad_seq, r.reason);
-	assert_int_equal(store_tx_depth(f->s), 0);
-	store_close(f->s);
+	testdb_close_verified(f->s, &f->key);
 	free(f);
 	return 0;
 }

@@ -25,13 +25,6 @@
 #include "mmis/protect.h"
 #include "testdb.h"
 
-#define OK(call)                                                                               \
-	do {                                                                                   \
-		enum mmis_err ok_rc_ = (call);                                                 \
-		if (ok_rc_)                                                                    \
-			fail_msg("%s: %s: %s", #call, mmis_strerror(ok_rc_), err.message);    \
-	} while (0)
-
 /* `call` fails with `code`, naming `fld` (NULL: any). */
 #define FAILS(call, code, fld)                                                                 \
 	do {                                                                                   \
@@ -44,74 +37,19 @@
 				 err.field, err.message);                                      \
 	} while (0)
 
-#define GOOD_PW "Correct-Horse-Battery-9"
 
-struct fx {
-	struct store *s;
-	struct audit_key key;
-	struct mmis_ctx cx;
-	struct actor sys;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->s = testdb_fresh(NULL);
-	randombytes_buf(f->key.bytes, sizeof(f->key.bytes));
-	f->cx.store = f->s;
-	f->cx.audit_key = &f->key;
-	actor_system(&f->sys);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	struct mmis_error err;
-	struct audit_verify_result r;
-
-	OK(audit_verify(f->s, &f->key, NULL, &r, &err));
-	if (r.bad_seq)
-		fail_msg("audit chain broken at %lld: %s", (long long)r.bad_seq, r.reason);
-	assert_int_equal(store_tx_depth(f->s), 0);
-	store_close(f->s);
-	free(f);
-	return 0;
-}
-
-static long long count(struct fx *f, const char *sql)
+static long long count(struct testdb_fx *f, const char *sql)
 {
 	return testdb_int(f->s, sql);
 }
 
 /* A user of `role` in agency `agency` (made when missing, of `kind`), as an actor. */
-static void make_actor(struct fx *f, const char *name, const char *role, const char *agency,
+static void make_actor(struct testdb_fx *f, const char *name, const char *role, const char *agency,
 		       struct actor *out)
 {
-	struct mmis_error err;
-	char id[UUID_STR_MAX], aid[UUID_STR_MAX] = "";
-	struct store_stmt *st;
-	bool row = false;
-
-	if (agency_add(&f->cx, &f->sys, agency, agency, "ngo", aid, &err) == MMIS_ECONFLICT) {
-		OK(store_prepare(f->s, "SELECT id FROM agency WHERE code = ?", &st, &err));
-		store_bind_text(st, 1, agency);
-		OK(store_step(st, &row, &err));
-		snprintf(aid, sizeof(aid), "%s", store_column_text(st, 0));
-		store_finalize(st);
-	}
-	OK(user_add(&f->cx, &f->sys, name, NULL, role, agency, GOOD_PW, id, &err));
-	memset(out, 0, sizeof(*out));
-	snprintf(out->user_id, sizeof(out->user_id), "%s", id);
-	snprintf(out->username, sizeof(out->username), "%s", name);
+	testdb_actor(&f->cx, &f->sys, name, role, agency, "ngo", out);
 	snprintf(out->display_name, sizeof(out->display_name), "%s", name);
-	snprintf(out->agency_id, sizeof(out->agency_id), "%s", aid);
 	snprintf(out->agency_code, sizeof(out->agency_code), "%s", agency);
-	out->role = role_find(role);
-	out->via = VIA_TOKEN;
 }
 
 static json_t *J(const char *text)
@@ -407,7 +345,7 @@ struct world {
 	struct actor border, cw, cw2, sup, ident, shelter, shelter_sup, analyst, other;
 };
 
-static void offer(struct fx *f, const char *agency, const char *services)
+static void offer(struct testdb_fx *f, const char *agency, const char *services)
 {
 	struct mmis_error err;
 	json_t *l = json_array();
@@ -420,7 +358,7 @@ static void offer(struct fx *f, const char *agency, const char *services)
 	json_decref(l);
 }
 
-static void world(struct fx *f, struct world *w)
+static void world(struct testdb_fx *f, struct world *w)
 {
 	make_actor(f, "border1", "border_officer", "BP", &w->border);
 	make_actor(f, "worker1", "case_worker", "CSW", &w->cw);
@@ -435,7 +373,7 @@ static void world(struct fx *f, struct world *w)
 	offer(f, "OTHER", "medical");
 }
 
-static void open_case(struct fx *f, const struct actor *a, const char *body, char id[UUID_STR_MAX])
+static void open_case(struct testdb_fx *f, const struct actor *a, const char *body, char id[UUID_STR_MAX])
 {
 	struct mmis_error err;
 	json_t *in = J(body);
@@ -443,7 +381,7 @@ static void open_case(struct fx *f, const struct actor *a, const char *body, cha
 	json_decref(in);
 }
 
-static enum mmis_err act(struct fx *f, enum mmis_err (*fn)(const struct mmis_ctx *,
+static enum mmis_err act(struct testdb_fx *f, enum mmis_err (*fn)(const struct mmis_ctx *,
 							   const struct actor *, const char *,
 							   const json_t *, struct mmis_error *),
 			 const struct actor *a, const char *id, const char *body,
@@ -455,7 +393,7 @@ static enum mmis_err act(struct fx *f, enum mmis_err (*fn)(const struct mmis_ctx
 	return rc;
 }
 
-static enum mmis_err mk(struct fx *f, enum mmis_err (*fn)(const struct mmis_ctx *,
+static enum mmis_err mk(struct testdb_fx *f, enum mmis_err (*fn)(const struct mmis_ctx *,
 							  const struct actor *, const char *,
 							  const json_t *, char[UUID_STR_MAX],
 							  struct mmis_error *),
@@ -468,7 +406,7 @@ static enum mmis_err mk(struct fx *f, enum mmis_err (*fn)(const struct mmis_ctx 
 	return rc;
 }
 
-static enum mmis_err formsub(struct fx *f, const struct actor *a, const char *id,
+static enum mmis_err formsub(struct testdb_fx *f, const struct actor *a, const char *id,
 			     const char *form, const char *answers_json, struct mmis_error *err)
 {
 	char body[2048];
@@ -479,7 +417,7 @@ static enum mmis_err formsub(struct fx *f, const struct actor *a, const char *id
 	return rc;
 }
 
-static json_t *get(struct fx *f, const struct actor *a, const char *id)
+static json_t *get(struct testdb_fx *f, const struct actor *a, const char *id)
 {
 	struct mmis_error err;
 	json_t *c = NULL;
@@ -487,7 +425,7 @@ static json_t *get(struct fx *f, const struct actor *a, const char *id)
 	return c;
 }
 
-static long long events(struct fx *f, const char *action, const char *outcome)
+static long long events(struct testdb_fx *f, const char *action, const char *outcome)
 {
 	char sql[300];
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_event WHERE action = '%s' AND "
@@ -497,7 +435,7 @@ static long long events(struct fx *f, const char *action, const char *outcome)
 
 static void test_open_read_and_reach(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct world w;
 	char id[UUID_STR_MAX], bid[UUID_STR_MAX];
@@ -611,7 +549,7 @@ static void test_open_read_and_reach(void **state)
 
 static void test_workflow(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct world w;
 	char id[UUID_STR_MAX], svc[UUID_STR_MAX];
@@ -701,7 +639,7 @@ static void test_workflow(void **state)
 
 static void test_child_workflow(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct world w;
 	char id[UUID_STR_MAX];
@@ -763,7 +701,7 @@ static void test_consent_and_referral_view(void **state)
 			     "relationship_to_trafficker", "country_of_exploitation", NULL } },
 		{ "health", { "health", NULL } },
 	};
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct world w;
 	char id[UUID_STR_MAX], kid[UUID_STR_MAX], body[600];
@@ -934,7 +872,7 @@ static void test_consent_and_referral_view(void **state)
 
 static void test_identification_and_reflection(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct world w;
 	char id[UUID_STR_MAX], mne[UUID_STR_MAX];
@@ -1000,7 +938,7 @@ static void test_identification_and_reflection(void **state)
 
 static void test_list_order_followups_dashboard(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct world w;
 	char a1[UUID_STR_MAX], a2[UUID_STR_MAX], a3[UUID_STR_MAX], fu[UUID_STR_MAX],
@@ -1079,7 +1017,7 @@ static void test_list_order_followups_dashboard(void **state)
 
 static void test_providers_and_projects(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct world w;
 	json_t *list = NULL, *l;
@@ -1118,7 +1056,7 @@ static void test_providers_and_projects(void **state)
 
 static void test_demo_data(void **state)
 {
-	struct fx *f = *state;
+	struct testdb_fx *f = *state;
 	struct mmis_error err;
 	struct date today;
 	json_t *accounts = NULL;
@@ -1152,14 +1090,14 @@ int main(void)
 		cmocka_unit_test(test_new_question_is_data),
 		cmocka_unit_test(test_bad_definitions),
 		cmocka_unit_test(test_tables),
-		cmocka_unit_test_setup_teardown(test_open_read_and_reach, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_workflow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_child_workflow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_consent_and_referral_view, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_identification_and_reflection, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_order_followups_dashboard, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_providers_and_projects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_demo_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_read_and_reach, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_workflow, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_child_workflow, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_consent_and_referral_view, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_identification_and_reflection, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_list_order_followups_dashboard, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_providers_and_projects, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_demo_data, testdb_setup, testdb_teardown),
 	};
 	int rc;
 

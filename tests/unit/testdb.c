@@ -170,3 +170,74 @@ long long testdb_int(struct store *s, const char *sql)
 	store_finalize(st);
 	return v;
 }
+
+struct store *testdb_open_ctx(struct mmis_ctx *cx, struct audit_key *key, struct actor *sys,
+			      const char **url)
+{
+	struct store *s = testdb_fresh(url);
+
+	randombytes_buf(key->bytes, sizeof(key->bytes));
+	cx->store = s;
+	cx->audit_key = key;
+	actor_system(sys);
+	return s;
+}
+
+void testdb_close_verified(struct store *s, const struct audit_key *key)
+{
+	struct mmis_error err;
+	struct audit_verify_result r;
+
+	if (audit_verify(s, key, NULL, &r, &err))
+		fail_msg("audit_verify: %s", err.message);
+	if (r.bad_seq)
+		fail_msg("audit chain broken at %lld: %s", (long long)r.bad_seq, r.reason);
+	assert_int_equal(store_tx_depth(s), 0);
+	store_close(s);
+}
+
+void testdb_actor(struct mmis_ctx *cx, const struct actor *sys, const char *name, const char *role,
+		  const char *agency, const char *kind, struct actor *out)
+{
+	struct mmis_error err;
+	char id[UUID_STR_MAX], aid[UUID_STR_MAX] = "";
+	struct store_stmt *st;
+	bool row = false;
+
+	if (agency_add(cx, sys, agency, agency, kind, aid, &err) == MMIS_ECONFLICT) {
+		if (store_prepare(cx->store, "SELECT id FROM agency WHERE code = ?", &st, &err))
+			fail_msg("agency %s: %s", agency, err.message);
+		store_bind_text(st, 1, agency);
+		if (store_step(st, &row, &err) || !row)
+			fail_msg("agency %s: %s", agency, row ? err.message : "not found");
+		snprintf(aid, sizeof(aid), "%s", store_column_text(st, 0));
+		store_finalize(st);
+	}
+	if (user_add(cx, sys, name, NULL, role, agency, TESTDB_PASSWORD, id, &err))
+		fail_msg("user_add %s: %s", name, err.message);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->user_id, sizeof(out->user_id), "%s", id);
+	snprintf(out->username, sizeof(out->username), "%s", name);
+	snprintf(out->agency_id, sizeof(out->agency_id), "%s", aid);
+	out->role = role_find(role);
+	out->via = VIA_TOKEN;
+}
+
+int testdb_setup(void **state)
+{
+	struct testdb_fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->s = testdb_open_ctx(&f->cx, &f->key, &f->sys, NULL);
+	*state = f;
+	return 0;
+}
+
+int testdb_teardown(void **state)
+{
+	struct testdb_fx *f = *state;
+
+	testdb_close_verified(f->s, &f->key);
+	free(f);
+	return 0;
+}
