@@ -43,6 +43,7 @@ enum perm {
 	PERM_STATS_READ,        /* aggregated, disclosure-controlled statistics */
 	PERM_STATS_UNSUPPRESSED,/* statistics without small-cell suppression (internal) */
 	PERM_EXCHANGE,          /* partners, packages in and out */
+	PERM_STATS_WRITE,       /* import official series, rebuild the statistics' roll-ups */
 	PERM__COUNT
 };
 

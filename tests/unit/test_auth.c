@@ -145,16 +145,16 @@ struct grant {
 #define A SCOPE_AGENCY
 #define L SCOPE_ALL
 static const struct grant expected[] = {
-	/*                     self users agen tok  audit b.rd b.wr b.sup c.rd c.wr c.sup av.rd av.wr st.rd st.un exch */
-	{ "admin",             { O,   L,    L,   L,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N } },
-	{ "auditor",           { O,   N,    N,   N,   L,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N } },
-	{ "border_officer",    { O,   N,    N,   N,   N,    A,   O,   N,    N,   N,   N,    N,    N,    N,    N,    N } },
-	{ "border_supervisor", { O,   N,    N,   N,   N,    L,   A,   A,    N,   N,   N,    N,    N,    N,    N,    N } },
-	{ "case_worker",       { O,   N,    N,   N,   N,    N,   N,   N,    O,   O,   N,    N,    N,    N,    N,    N } },
-	{ "case_supervisor",   { O,   N,    N,   N,   N,    N,   N,   N,    A,   A,   A,    N,    N,    N,    N,    N } },
-	{ "return_counsellor", { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    A,    A,    N,    N,    N } },
-	{ "analyst",           { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    N } },
-	{ "exchange_officer",  { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    L } },
+	/*                     self users agen tok  audit b.rd b.wr b.sup c.rd c.wr c.sup av.rd av.wr st.rd st.un exch st.wr */
+	{ "admin",             { O,   L,    L,   L,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N } },
+	{ "auditor",           { O,   N,    N,   N,   L,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N } },
+	{ "border_officer",    { O,   N,    N,   N,   N,    A,   O,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N } },
+	{ "border_supervisor", { O,   N,    N,   N,   N,    L,   A,   A,    N,   N,   N,    N,    N,    N,    N,    N,   N } },
+	{ "case_worker",       { O,   N,    N,   N,   N,    N,   N,   N,    O,   O,   N,    N,    N,    N,    N,    N,   N } },
+	{ "case_supervisor",   { O,   N,    N,   N,   N,    N,   N,   N,    A,   A,   A,    N,    N,    N,    N,    N,   N } },
+	{ "return_counsellor", { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    A,    A,    N,    N,    N,   N } },
+	{ "analyst",           { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    N,   L } },
+	{ "exchange_officer",  { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    L,   N } },
 };
 #undef N
 #undef O
