@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mmis/border.h"
+#include "mmis/stats.h"
 #include "mmis/demo.h"
 
 struct demo_agency {
@@ -132,6 +133,9 @@ enum mmis_err demo_seed(const struct mmis_ctx *cx, uint64_t seed, json_t **accou
 		struct date today;
 		date_today(&today);
 		rc = border_demo_seed(cx, &sys, seed, &today, err);
+		/* Official series and earlier years of crossings (lib/stats/demo_stats.c). */
+		if (!rc)
+			rc = stats_demo_seed(cx, &sys, seed, &today, err);
 	}
 	if (rc) {
 		store_rollback(cx->store, NULL);

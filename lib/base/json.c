@@ -319,7 +319,8 @@ enum mmis_err mjson_get_enum(const json_t *obj, const char *key, bool required,
 
 char *mjson_dump(const json_t *value)
 {
-	return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* Reals with 15 significant digits: -0.8 is written -0.8, not -0.80000000000000004. */
+	return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 }
 
 enum mmis_err mjson_set_string(json_t *obj, const char *key, const char *value)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "mmis/auth.h"
 #include "mmis/date.h"
 #include "mmis/stats.h"
@@ -63,9 +65,10 @@ const char *stats_code_of(const struct stats_codes *c, enum stats_dim d, char bu
 /* Nationality as counted: the code, or XXX when unknown. */
 void stats_nationality(const char *in, char out[4]);
 
-/* The overstayers on a day (lib/border), for the overstays source: calls `fn` per overstayer. */
-typedef enum mmis_err (*stats_overstay_fn)(void *ctx, const char *nationality, const char *sex,
-					    const char *birth_date, const char *bcp,
-					    struct mmis_error *err);
+/* A value as JSON: an integer when it is one, else a real. */
+json_t *stats_value_json(double v);
+
+/* The 12/16-month estimate for a year (stats_long_term without permission check or audit). */
+enum mmis_err stats_long_term_json(struct store *s, int year, json_t **out, struct mmis_error *err);
 
 #endif

@@ -129,6 +129,16 @@ int cmd_cross_import(struct cli *cli, int argc, char **argv);
 int cmd_border_overstayers(struct cli *cli, int argc, char **argv);
 int cmd_stay_authorise(struct cli *cli, int argc, char **argv);
 
+int cmd_stats_flows(struct cli *cli, int argc, char **argv);
+int cmd_stats_refusals(struct cli *cli, int argc, char **argv);
+int cmd_stats_overstays(struct cli *cli, int argc, char **argv);
+int cmd_stats_cases(struct cli *cli, int argc, char **argv);
+int cmd_stats_rebuild(struct cli *cli, int argc, char **argv);
+int cmd_stats_alerts(struct cli *cli, int argc, char **argv);
+int cmd_series_import(struct cli *cli, int argc, char **argv);
+int cmd_series_list(struct cli *cli, int argc, char **argv);
+int cmd_indicators(struct cli *cli, int argc, char **argv);
+
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 

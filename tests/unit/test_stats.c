@@ -23,6 +23,7 @@
 #include "mmis/audit.h"
 #include "mmis/auth.h"
 #include "mmis/border.h"
+#include "mmis/json.h"
 #include "mmis/stats.h"
 #include "mmis/strbuf.h"
 #include "testdb.h"
@@ -958,6 +959,337 @@ static void test_refusals_and_overstays(void **state)
 	stats_table_free(t);
 }
 
+
+/* ---- official series and indicators */
+
+static const char series_ok[] =
+	"indicator,period,value,source,unit\n"
+	"population,2011,620029,MONSTAT Census 2011,persons\n"
+	"immigrants,2011,3000,Test source,persons\n"
+	"emigrants,2011,3496,Test source,persons\n"
+	"remittances_usd,2011,441000000,World Bank,USD\n"
+	"immigrant_stock,2011,70000,UN DESA,persons\n"
+	"immigrant_stock_female,2011,38500.5,UN DESA,persons\n"
+	"population,2024-Q2,620000,MONSTAT,persons\n"
+	"population,2024-07,620000,MONSTAT,persons\n";
+
+static void test_series_parse(void **state)
+{
+	(void)state;
+	struct series_row *rows = NULL;
+	struct mmis_error err;
+	json_t *errors = NULL;
+	size_t n = 0;
+	FILE *in = fmemopen((void *)series_ok, sizeof(series_ok) - 1, "r");
+
+	OK(series_parse(in, NULL, &rows, &n, &errors, &err));
+	fclose(in);
+	assert_int_equal(n, 8);
+	assert_string_equal(rows[0].country, "MNE");
+	assert_string_equal(rows[0].value, "620029");
+	assert_true(rows[5].number > 38500.4 && rows[5].number < 38500.6);
+	assert_int_equal(rows[7].line, 9);
+	free(rows);
+
+	/* The neighbours' series in one file: a country column (D is Germany, as in MRZs). */
+	static const char multi[] = "country,indicator,period,value,source,unit\n"
+				    "SRB,population,2024,6600000,RZS,persons\n"
+				    ",population,2024,620000,MONSTAT,persons\n"
+				    "rks,population,2024,1600000,KAS,persons\n";
+	in = fmemopen((void *)multi, sizeof(multi) - 1, "r");
+	OK(series_parse(in, "ALB", &rows, &n, NULL, &err));
+	fclose(in);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].country, "SRB");
+	assert_string_equal(rows[1].country, "ALB"); /* the default for an empty cell */
+	assert_string_equal(rows[2].country, "RKS");
+	free(rows);
+
+	static const char bad[] = "indicator,period,value,source,unit\n"
+				  "population,2024,abc,MONSTAT,persons\n"         /* 2 */
+				  "tourists,2024,5,MONSTAT,persons\n"             /* 3 */
+				  "population,2024-13,5,MONSTAT,persons\n"        /* 4 */
+				  "population,2024,1 000,MONSTAT,persons\n"       /* 5 */
+				  "emigrants,2024,-5,MONSTAT,persons\n"           /* 6 */
+				  "emigrants,2024,5,,persons\n"                   /* 7 */
+				  "immigrants,2024,5,MONSTAT,persons\n"
+				  "immigrants,2024,6,MONSTAT,persons\n"           /* 9 */
+				  "population,2024-Q5,5,MONSTAT,persons\n"        /* 10 */
+				  "population,24,5,MONSTAT,persons\n"             /* 11 */
+				  "population,2024,0,MONSTAT,persons\n"           /* 12 */
+				  "population,2025,5,MONSTAT\n"                   /* 13 */
+				  "population,2026,1e5,MONSTAT,persons\n";        /* 14 */
+	static const struct {
+		int line;
+		const char *field, *text;
+	} want[] = {
+		{ 2, "value", "'abc' is not a number" }, { 3, "indicator", "unknown indicator 'tourists'" },
+		{ 4, "period", "month 13 is out of range" }, { 5, "value", "not a number" },
+		{ 6, "value", "negative" }, { 7, "source", "required" },
+		{ 9, "period", "already on line 8" }, { 10, "period", "quarter 5" },
+		{ 11, "period", "not a year" }, { 12, "value", "above zero" },
+		{ 13, NULL, "4 fields where the header has 5" }, { 14, "value", "not a number" },
+	};
+	in = fmemopen((void *)bad, sizeof(bad) - 1, "r");
+	assert_int_equal(series_parse(in, NULL, &rows, &n, &errors, &err), MMIS_EINVAL);
+	fclose(in);
+	assert_null(rows);
+	assert_int_equal(n, 0);
+	assert_int_equal(json_array_size(errors), sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		json_t *e = json_array_get(errors, i);
+		const char *f = json_string_value(json_object_get(e, "field"));
+		assert_int_equal(json_integer_value(json_object_get(e, "line")), want[i].line);
+		if (want[i].field)
+			assert_string_equal(f ? f : "(none)", want[i].field);
+		if (!strstr(json_string_value(json_object_get(e, "message")), want[i].text))
+			fail_msg("line %d: '%s' lacks '%s'", want[i].line,
+				 json_string_value(json_object_get(e, "message")), want[i].text);
+	}
+	assert_string_equal(err.field, "value");
+	assert_non_null(strstr(err.message, "12 bad lines, nothing imported; line 2: value: 'abc'"));
+	json_decref(errors);
+
+	static const struct {
+		const char *text, *msg;
+	} headers[] = {
+		{ "", "the file is empty" },
+		{ "indicator,period,value,source\n", "the column 'unit' is missing" },
+		{ "indicator,period,value,source,unit,colour\n", "unknown column 'colour'" },
+		{ "indicator,period,value,source,unit,unit\n", "column 'unit' twice" },
+		{ "indicator,period,value,source,unit\n", "a header and no series" },
+	};
+	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		in = i == 0 ? fopen("/dev/null", "r")
+			    : fmemopen((void *)headers[i].text, strlen(headers[i].text), "r");
+		assert_int_equal(series_parse(in, NULL, &rows, &n, NULL, &err), MMIS_EINVAL);
+		fclose(in);
+		if (!strstr(err.message, headers[i].msg))
+			fail_msg("'%s' lacks '%s'", err.message, headers[i].msg);
+	}
+	in = fmemopen((void *)series_ok, sizeof(series_ok) - 1, "r");
+	assert_int_equal(series_parse(in, "XYZ", &rows, &n, NULL, &err), MMIS_EINVAL);
+	fclose(in);
+	assert_string_equal(err.field, "country");
+}
+
+static void test_indicators(void **state)
+{
+	struct fx *f = *state;
+	struct mmis_error err;
+	struct actor analyst, officer;
+	json_t *o = NULL, *errors = NULL;
+	int64_t n = 0;
+
+	make_actor(f, "ana", "analyst", &analyst);
+	make_actor(f, "off", "border_officer", &officer);
+	FILE *in = fmemopen((void *)series_ok, sizeof(series_ok) - 1, "r");
+	assert_int_equal(series_import(&f->cx, &officer, in, "s.csv", NULL, &n, &errors, &err),
+			 MMIS_EDENIED);
+	fclose(in);
+	json_decref(errors);
+	in = fmemopen((void *)series_ok, sizeof(series_ok) - 1, "r");
+	OK(series_import(&f->cx, &analyst, in, "s.csv", NULL, &n, &errors, &err));
+	fclose(in);
+	json_decref(errors);
+	assert_int_equal(n, 8);
+
+	OK(stats_indicators(&f->cx, &analyst, 2011, NULL, &o, &err));
+	json_t *nmr = json_object_get(o, "net_migration_rate");
+	assert_true(json_is_object(nmr));
+	assert_true(json_real_value(json_object_get(nmr, "value")) == -0.8);
+	double exact = json_real_value(json_object_get(nmr, "exact"));
+	assert_true(exact > -0.80 && exact < -0.799);
+	assert_string_equal(json_string_value(json_object_get(nmr, "period")), "2011");
+	assert_string_equal(json_string_value(json_object_get(nmr, "source")),
+			    "Test source; MONSTAT Census 2011");
+	json_t *w = json_object_get(o, "women_pct_immigrants");
+	assert_true(json_real_value(json_object_get(w, "value")) == 55.0);
+	json_t *rem = json_object_get(o, "remittances_usd");
+	assert_int_equal(json_integer_value(json_object_get(rem, "value")), 441000000);
+	assert_string_equal(json_string_value(json_object_get(rem, "source")), "World Bank");
+	assert_true(json_is_object(json_object_get(o, "long_term")));
+	char *text = mjson_dump(nmr);
+	assert_non_null(strstr(text, "\"value\":-0.8,"));
+	free(text);
+	json_decref(o);
+
+	/* A year without the inputs: nulls, not zeros. */
+	OK(stats_indicators(&f->cx, &analyst, 2012, NULL, &o, &err));
+	assert_true(json_is_null(json_object_get(o, "net_migration_rate")));
+	assert_true(json_is_null(json_object_get(o, "women_pct_immigrants")));
+	assert_true(json_is_null(json_object_get(o, "remittances_usd")));
+	json_decref(o);
+	/* Another country: no long-term estimate (the border records are Montenegro's). */
+	OK(stats_indicators(&f->cx, &analyst, 2011, "SRB", &o, &err));
+	assert_true(json_is_null(json_object_get(o, "long_term")));
+	assert_true(json_is_null(json_object_get(o, "net_migration_rate")));
+	json_decref(o);
+	assert_int_equal(stats_indicators(&f->cx, &officer, 2011, NULL, &o, &err), MMIS_EDENIED);
+
+	/* Revised figures replace the old ones. */
+	static const char rev[] = "indicator,period,value,source,unit\nemigrants,2011,2380,Revised,persons\n";
+	in = fmemopen((void *)rev, sizeof(rev) - 1, "r");
+	OK(series_import(&f->cx, &analyst, in, "rev.csv", NULL, &n, NULL, &err));
+	fclose(in);
+	OK(stats_indicators(&f->cx, &analyst, 2011, NULL, &o, &err));
+	assert_true(json_real_value(json_object_get(json_object_get(o, "net_migration_rate"), "value")) == 1.0);
+	json_decref(o);
+	OK(series_list(&f->cx, &analyst, "MNE", "emigrants", &o, &err));
+	assert_int_equal(json_array_size(o), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(o, 0), "source")), "Revised");
+	json_decref(o);
+	assert_int_equal(testdb_int(f->s, "SELECT COUNT(*) FROM audit_event WHERE action = "
+					   "'series.import'"), 3);
+}
+
+/* ---- long-term migration, the 12/16-month rule */
+
+static int64_t dd(int y, int m, int d)
+{
+	struct date x = ymd(y, m, d);
+	return date_to_days(&x);
+}
+
+static void test_long_term_rule(void **state)
+{
+	(void)state;
+	int64_t y0 = dd(2023, 1, 1), y1 = dd(2023, 12, 31), end = dd(2026, 1, 1);
+	struct lt_result r;
+#define CASE(...) (struct lt_crossing[]){ __VA_ARGS__ }
+#define RUN(x, n, until) (memset(&r, 0, sizeof(r)), stats_lt_classify(x, n, y0, y1, until, &r))
+	/* a visit of ten days: nothing */
+	struct lt_crossing *a = CASE({ dd(2023, 5, 1), false }, { dd(2023, 5, 10), true });
+	RUN(a, 2, end);
+	assert_int_equal(r.arrivals + r.departures + r.undecided_arrivals, 0);
+	/* 400 days in the country: an arrival; the exit a year later is not a departure unless
+	 * the traveller then stays away 365 days (here the data say so) */
+	struct lt_crossing *b = CASE({ dd(2023, 3, 1), false }, { dd(2024, 4, 4), true });
+	RUN(b, 2, end);
+	assert_int_equal(r.arrivals, 1);
+	assert_int_equal(r.departures, 0); /* the departure falls in 2024, outside the year */
+	/* 300 days, away a month, back 100 days: 400 days of the 16 months */
+	struct lt_crossing *c = CASE({ dd(2023, 2, 1), false }, { dd(2023, 11, 27), true },
+				     { dd(2023, 12, 27), false }, { dd(2024, 4, 5), true });
+	RUN(c, 4, end);
+	assert_int_equal(r.arrivals, 1);
+	/* 300 days only: not long-term */
+	struct lt_crossing *d = CASE({ dd(2023, 2, 1), false }, { dd(2023, 11, 27), true });
+	RUN(d, 2, end);
+	assert_int_equal(r.arrivals, 0);
+	assert_int_equal(r.undecided_arrivals, 0);
+	/* a resident (first seen leaving) away two years: a departure; back for good: an arrival */
+	struct lt_crossing *e = CASE({ dd(2023, 1, 10), true }, { dd(2025, 1, 10), false });
+	RUN(e, 2, dd(2027, 1, 1));
+	assert_int_equal(r.departures, 1);
+	assert_int_equal(r.arrivals, 0); /* 2025: outside the year */
+	memset(&r, 0, sizeof(r));
+	stats_lt_classify(e, 2, dd(2025, 1, 1), dd(2025, 12, 31), dd(2027, 1, 1), &r);
+	assert_int_equal(r.arrivals, 1);
+	/* a resident's holiday: out two weeks, back: nothing at all */
+	struct lt_crossing *f = CASE({ dd(2023, 7, 1), true }, { dd(2023, 7, 15), false });
+	RUN(f, 2, end);
+	assert_int_equal(r.arrivals + r.departures + r.undecided_arrivals + r.undecided_departures, 0);
+	/* still present and the data end 100 days after the arrival: undecided */
+	struct lt_crossing *g = CASE({ dd(2023, 10, 1), false });
+	RUN(g, 1, dd(2024, 1, 9));
+	assert_int_equal(r.arrivals, 0);
+	assert_int_equal(r.undecided_arrivals, 1);
+	/* ... and 370 days after: decided before the 16 months are over */
+	RUN(g, 1, dd(2024, 10, 5));
+	assert_int_equal(r.arrivals, 1);
+	/* left after 100 days with the data ending early: can no longer reach 365 of 16 months? It
+	 * can (it might come back): undecided until the window is too short */
+	struct lt_crossing *h = CASE({ dd(2023, 3, 1), false }, { dd(2023, 6, 9), true });
+	RUN(h, 2, dd(2023, 8, 1));
+	assert_int_equal(r.undecided_arrivals, 1);
+	RUN(h, 2, dd(2024, 3, 1)); /* away 266 days: 100 + the 119 left < 365 */
+	assert_int_equal(r.undecided_arrivals, 0);
+	assert_int_equal(r.arrivals, 0);
+#undef CASE
+#undef RUN
+}
+
+/* ---- seasonal alerts */
+
+static void test_alert_check(void **state)
+{
+	(void)state;
+	struct stats_alert_test t;
+	int64_t h[] = { 100, 110, 95 };
+
+	stats_alert_check(h, 3, 1.0, 104, &t);
+	assert_false(t.alert);
+	assert_true(t.expected == 100.0);
+	stats_alert_check(h, 3, 1.0, 300, &t);
+	assert_true(t.alert);
+	assert_true(t.above);
+	stats_alert_check(h, 3, 1.0, 30, &t);
+	assert_true(t.alert);
+	assert_false(t.above);
+	stats_alert_check(h, 1, 1.0, 300, &t); /* one year is not a history */
+	assert_false(t.alert);
+	/* A growing BCP: 20 % a year is within the trend's bounds (0.8 to 1.25). */
+	int64_t g[] = { 100, 120, 144 };
+	stats_alert_check(g, 3, 1.2, 173, &t);
+	assert_false(t.alert);
+	assert_true(t.expected > 165 && t.expected < 180);
+	/* Small counts: Poisson bounds, not the (tiny) spread of the history. */
+	int64_t s[] = { 3, 3, 3 };
+	stats_alert_check(s, 3, 1.0, 7, &t);
+	assert_false(t.alert);
+}
+
+/* Four years of synthetic arrivals at three BCPs with seasons and noise; one spike. */
+static void test_alerts_on_synthetic_data(void **state)
+{
+	struct fx *f = *state;
+	struct mmis_error err;
+	struct strbuf sb;
+	static const char *const b3[] = { "MNE-DBR", "MNE-SUK", "MNE-TGD" };
+	static const int base[] = { 60, 25, 120 };
+	static const double season[12] = { 0.6, 0.6, 0.7, 0.8, 1.0, 1.4, 1.9, 2.0, 1.3, 0.9, 0.7, 0.8 };
+	int id = 0;
+
+	rng = 5;
+	strbuf_init(&sb, 64 * 1024 * 1024);
+	strbuf_addstr(&sb, "time,bcp,direction,document_type,issuing_state,document_number,surname\n");
+	for (int y = 2020; y <= 2023; y++)
+		for (int m = 1; m <= 12; m++)
+			for (int b = 0; b < 3; b++) {
+				int n = (int)(base[b] * season[m - 1] * (1.0 + 0.03 * (y - 2020)) *
+					      (0.9 + 0.2 * below(1000) / 1000.0));
+				if (y == 2023 && m == 9 && b == 1)
+					n *= 4; /* the spike: Sukobin, September 2023 */
+				for (int i = 0; i < n; i++)
+					strbuf_addf(&sb, "%d-%02d-%02dT10:00:00Z,%s,entry,P,ALB,AL%07d,TEST\n",
+						    y, m, 1 + below(28), b3[b], ++id);
+			}
+	import_text(f, strbuf_str(&sb), sb.len);
+	strbuf_release(&sb);
+	json_t *o = NULL;
+	int alerts = 0;
+	for (int m = 1; m <= 12; m++) {
+		char month[8];
+		snprintf(month, sizeof(month), "2023-%02d", m);
+		OK(stats_alerts(&f->cx, &f->sys, month, 5, &o, &err));
+		json_t *list = json_object_get(o, "alerts");
+		assert_int_equal(json_integer_value(json_object_get(o, "checked")), 3);
+		for (size_t i = 0; i < json_array_size(list); i++) {
+			json_t *a = json_array_get(list, i);
+			alerts++;
+			if (m != 9 || strcmp(json_string_value(json_object_get(a, "bcp")), "MNE-SUK"))
+				fail_msg("a false alert: %s in %s", json_string_value(json_object_get(a, "bcp")),
+					 month);
+			assert_string_equal(json_string_value(json_object_get(a, "direction")), "above");
+			assert_int_equal(json_array_size(json_object_get(a, "history")), 3);
+		}
+		json_decref(o);
+	}
+	assert_int_equal(alerts, 1);
+	assert_int_equal(stats_alerts(&f->cx, &f->sys, "2023-13", 5, &o, &err), MMIS_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -969,6 +1301,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permissions_and_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_and_overstays, setup, teardown),
+		cmocka_unit_test(test_series_parse),
+		cmocka_unit_test_setup_teardown(test_indicators, setup, teardown),
+		cmocka_unit_test(test_long_term_rule),
+		cmocka_unit_test(test_alert_check),
+		cmocka_unit_test_setup_teardown(test_alerts_on_synthetic_data, setup, teardown),
 	};
 	int rc;
 
