@@ -314,6 +314,13 @@ enum mmis_err series_list(const struct mmis_ctx *cx, const struct actor *a, cons
 enum mmis_err stats_indicators(const struct mmis_ctx *cx, const struct actor *a, int year,
 			       const char *country, json_t **out, struct mmis_error *err);
 
+/* The indicators computed as stats_indicators does, from the annual series of every country held,
+ * for the years from..to: a JSON array of {year, country, net_migration_rate, ...} (without the
+ * long-term estimate), by country and year, for the regional view. Needs stats.read; not audited
+ * (published official figures, no personal data). */
+enum mmis_err stats_regional(const struct mmis_ctx *cx, const struct actor *a, int from_year,
+			     int to_year, json_t **out, struct mmis_error *err);
+
 /* ---- long-term migration from the border records (12/16-month rule) */
 
 #define STATS_LT_WINDOW_MONTHS 16

@@ -3,6 +3,7 @@
  * from the border records with the 12/16-month rule (stats.h; docs/statistics.md).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,12 +75,66 @@ static void sources(char *out, size_t cap, const struct figure *const *f, size_t
 	strbuf_release(&sb);
 }
 
+enum { F_POP, F_IMM, F_EMI, F_REM, F_STOCK, F_FEMALE, F__COUNT };
+static const char *const figure_names[F__COUNT] = { "population", "immigrants", "emigrants",
+						    "remittances_usd", "immigrant_stock",
+						    "immigrant_stock_female" };
+
+/* The indicators of one country and year from its figures (the rule, in one place). */
+static json_t *indicators_from(const struct figure *fg, int year, const char *country)
+{
+	const struct figure *pop = &fg[F_POP], *imm = &fg[F_IMM], *emi = &fg[F_EMI];
+	const struct figure *stock = &fg[F_STOCK], *female = &fg[F_FEMALE];
+	char period[8] = "", src[640];
+	json_t *o = json_pack("{s:i, s:s}", "year", year, "country", country);
+
+	if (!o)
+		return NULL;
+	if (year >= 0 && year <= 9999) {
+		period[0] = (char)('0' + year / 1000);
+		period[1] = (char)('0' + year / 100 % 10);
+		period[2] = (char)('0' + year / 10 % 10);
+		period[3] = (char)('0' + year % 10);
+		period[4] = '\0';
+	}
+	if (pop->found && imm->found && emi->found && pop->value > 0) {
+		const struct figure *fs[] = { imm, emi, pop };
+		double exact = (imm->value - emi->value) / pop->value * 1000.0;
+		sources(src, sizeof(src), fs, 3);
+		json_object_set_new(o, "net_migration_rate",
+				    json_pack("{s:f, s:f, s:s, s:s, s:s, s:s}", "value",
+					      one_decimal(exact), "exact", exact, "unit",
+					      "per 1000 inhabitants", "source", src, "period", period,
+					      "formula", "(immigrants - emigrants) / mid-year "
+							 "population x 1000"));
+	} else {
+		json_object_set_new(o, "net_migration_rate", json_null());
+	}
+	if (stock->found && female->found && stock->value > 0) {
+		const struct figure *fs[] = { female, stock };
+		double exact = female->value / stock->value * 100.0;
+		sources(src, sizeof(src), fs, 2);
+		json_object_set_new(o, "women_pct_immigrants",
+				    json_pack("{s:f, s:f, s:s, s:s, s:s}", "value", one_decimal(exact),
+					      "exact", exact, "unit", "per cent of the immigrant stock",
+					      "source", src, "period", period));
+	} else {
+		json_object_set_new(o, "women_pct_immigrants", json_null());
+	}
+	json_object_set_new(o, "remittances_usd", figure_json(&fg[F_REM]));
+	json_object_set_new(o, "population", figure_json(pop));
+	json_object_set_new(o, "immigrants", figure_json(imm));
+	json_object_set_new(o, "emigrants", figure_json(emi));
+	json_object_set_new(o, "immigrant_stock", figure_json(stock));
+	return o;
+}
+
 enum mmis_err stats_indicators(const struct mmis_ctx *cx, const struct actor *a, int year,
 			       const char *country_in, json_t **out, struct mmis_error *err)
 {
 	struct mmis_error local;
-	struct figure pop, imm, emi, rem, stock, female;
-	char period[8], country[4], src[640];
+	struct figure fg[F__COUNT];
+	char period[8], country[4];
 	struct audited_op op;
 	json_t *o = NULL, *lt = NULL;
 	enum mmis_err rc;
@@ -106,51 +161,22 @@ enum mmis_err stats_indicators(const struct mmis_ctx *cx, const struct actor *a,
 		stats_copy(period, sizeof(period), strbuf_str(&sb));
 		strbuf_release(&sb);
 	}
-	if (!rc && !(rc = figure_get(cx->store, country, "population", period, &pop, err)) &&
-	    !(rc = figure_get(cx->store, country, "immigrants", period, &imm, err)) &&
-	    !(rc = figure_get(cx->store, country, "emigrants", period, &emi, err)) &&
-	    !(rc = figure_get(cx->store, country, "remittances_usd", period, &rem, err)) &&
-	    !(rc = figure_get(cx->store, country, "immigrant_stock", period, &stock, err)))
-		rc = figure_get(cx->store, country, "immigrant_stock_female", period, &female, err);
+	for (int i = 0; !rc && i < F__COUNT; i++)
+		rc = figure_get(cx->store, country, figure_names[i], period, &fg[i], err);
 	/* The estimate from the border records is Montenegro's own. */
 	if (!rc && !strcmp(country, "MNE"))
 		rc = stats_long_term_json(cx->store, year, &lt, err);
 	if (!rc) {
-		o = json_pack("{s:i, s:s}", "year", year, "country", country);
-		if (!o) {
+		if (lt && fg[F_POP].found && fg[F_POP].value > 0) {
+			/* The estimate as a rate, beside the official one. */
+			double r = (double)json_integer_value(json_object_get(lt, "net")) /
+				   fg[F_POP].value * 1000.0;
+			json_object_set_new(lt, "net_rate", json_real(one_decimal(r)));
+			json_object_set_new(lt, "net_rate_exact", json_real(r));
+		}
+		if (!(o = indicators_from(fg, year, country))) {
 			rc = stats_oom(err);
 		} else {
-			if (pop.found && imm.found && emi.found) {
-				const struct figure *fs[] = { &imm, &emi, &pop };
-				double exact = (imm.value - emi.value) / pop.value * 1000.0;
-				sources(src, sizeof(src), fs, 3);
-				json_object_set_new(o, "net_migration_rate",
-						    json_pack("{s:f, s:f, s:s, s:s, s:s, s:s}", "value",
-							      one_decimal(exact), "exact", exact,
-							      "unit", "per 1000 inhabitants", "source",
-							      src, "period", period, "formula",
-							      "(immigrants - emigrants) / mid-year "
-							      "population x 1000"));
-			} else {
-				json_object_set_new(o, "net_migration_rate", json_null());
-			}
-			if (stock.found && female.found && stock.value > 0) {
-				const struct figure *fs[] = { &female, &stock };
-				double exact = female.value / stock.value * 100.0;
-				sources(src, sizeof(src), fs, 2);
-				json_object_set_new(o, "women_pct_immigrants",
-						    json_pack("{s:f, s:f, s:s, s:s, s:s}", "value",
-							      one_decimal(exact), "exact", exact,
-							      "unit", "per cent of the immigrant stock",
-							      "source", src, "period", period));
-			} else {
-				json_object_set_new(o, "women_pct_immigrants", json_null());
-			}
-			json_object_set_new(o, "remittances_usd", figure_json(&rem));
-			json_object_set_new(o, "population", figure_json(&pop));
-			json_object_set_new(o, "immigrants", figure_json(&imm));
-			json_object_set_new(o, "emigrants", figure_json(&emi));
-			json_object_set_new(o, "immigrant_stock", figure_json(&stock));
 			json_object_set_new(o, "long_term", lt ? lt : json_null());
 			lt = NULL;
 		}
@@ -162,6 +188,88 @@ enum mmis_err stats_indicators(const struct mmis_ctx *cx, const struct actor *a,
 	else
 		*out = o;
 	return rc;
+}
+
+enum mmis_err stats_regional(const struct mmis_ctx *cx, const struct actor *a, int from_year,
+			     int to_year, json_t **out, struct mmis_error *err)
+{
+	struct store_stmt *st;
+	struct {
+		char country[4];
+		int year;
+		struct figure fg[F__COUNT];
+	} *cells = NULL;
+	size_t n = 0, cap = 0;
+	char from[8], to[8];
+	json_t *arr = NULL;
+	bool row = false;
+	enum mmis_err rc;
+
+	*out = NULL;
+	if (!cx || !cx->store || !a)
+		return mmis_error_set(err, MMIS_EINVAL, NULL, "no database or actor");
+	if (actor_scope(a, PERM_STATS_READ) == SCOPE_NONE)
+		return stats_denied(err, PERM_STATS_READ);
+	if (from_year < 1800 || to_year > 2200 || from_year > to_year || to_year - from_year > 100)
+		return mmis_error_set(err, MMIS_EINVAL, "from", "from: years from 1800 to 2200, "
+				      "from not after to, at most a century");
+	snprintf(from, sizeof(from), "%04d", from_year % 10000);
+	snprintf(to, sizeof(to), "%04d", to_year % 10000);
+	/* Annual figures only (the indicators are annual), every country held. */
+	if ((rc = store_prepare(cx->store, "SELECT country, period, indicator, value, value_text, "
+				"source, unit FROM stats_series WHERE period >= ? AND period <= ? AND "
+				"length(period) = 4 ORDER BY country, period", &st, err)))
+		return rc;
+	store_bind_text(st, 1, from);
+	store_bind_text(st, 2, to);
+	while (!(rc = store_step(st, &row, err)) && row) {
+		const char *c = store_column_text(st, 0), *ind = store_column_text(st, 2);
+		int year = atoi(store_column_text(st, 1) ? store_column_text(st, 1) : "0");
+		if (!c)
+			continue;
+		if (!n || strcmp(cells[n - 1].country, c) || cells[n - 1].year != year) {
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				void *nx = realloc(cells, nc * sizeof(*cells));
+				if (!nx) {
+					rc = stats_oom(err);
+					break;
+				}
+				cells = nx;
+				cap = nc;
+			}
+			memset(&cells[n], 0, sizeof(cells[n]));
+			stats_copy(cells[n].country, sizeof(cells[n].country), c);
+			cells[n].year = year;
+			n++;
+		}
+		for (int i = 0; ind && i < F__COUNT; i++) {
+			if (strcmp(figure_names[i], ind))
+				continue;
+			struct figure *f = &cells[n - 1].fg[i];
+			f->found = true;
+			f->value = store_column_double(st, 3);
+			stats_copy(f->text, sizeof(f->text), store_column_text(st, 4));
+			stats_copy(f->source, sizeof(f->source), store_column_text(st, 5));
+			stats_copy(f->unit, sizeof(f->unit), store_column_text(st, 6));
+			stats_copy(f->period, sizeof(f->period), store_column_text(st, 1));
+		}
+	}
+	store_finalize(st);
+	if (!rc && !(arr = json_array()))
+		rc = stats_oom(err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_t *o = indicators_from(cells[i].fg, cells[i].year, cells[i].country);
+		if (!o || json_array_append_new(arr, o))
+			rc = stats_oom(err);
+	}
+	free(cells);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return MMIS_OK;
 }
 
 /* ---- long-term migration: the 12/16-month rule */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "mmis/date.h"
 #include "mmis/json.h"
 #include "mmis/stats.h"
 #include "routes_stats.h"
@@ -128,6 +129,42 @@ void h_stats_series(struct req *r)
 	mmis_error_clear(&err);
 	if (series_list(v->cx, v->actor, req_query(r, "country"), req_query(r, "indicator"), &list,
 			&err)) {
+		reply_fail(r, &err);
+		return;
+	}
+	reply_items(r, list);
+}
+
+/* A year query parameter; `def` when absent. False with a 422 naming it when malformed. */
+static bool query_year(struct req *r, const char *key, long def, long *out)
+{
+	const char *y = req_query(r, key);
+	char *end;
+	*out = def;
+	if (!y)
+		return true;
+	*out = strtol(y, &end, 10);
+	if (*end || strlen(y) != 4 || *out < 1800 || *out > 2200) {
+		reply_problem(r, 422, key, "a year YYYY (1800 to 2200)");
+		return false;
+	}
+	return true;
+}
+
+void h_stats_regional(struct req *r)
+{
+	const struct req_view *v = req_view(r);
+	struct mmis_error err;
+	struct date today;
+	json_t *list = NULL;
+	long from, to;
+
+	date_today(&today);
+	if (!req_query_only(r, "from,to") || !query_year(r, "to", today.year, &to) ||
+	    !query_year(r, "from", to - 9, &from))
+		return;
+	mmis_error_clear(&err);
+	if (stats_regional(v->cx, v->actor, (int)from, (int)to, &list, &err)) {
 		reply_fail(r, &err);
 		return;
 	}

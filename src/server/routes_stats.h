@@ -12,6 +12,7 @@ void h_stats_refusals(struct req *r);
 void h_stats_overstays(struct req *r);
 void h_stats_indicators(struct req *r);
 void h_stats_series(struct req *r);
+void h_stats_regional(struct req *r);
 void h_stats_alerts(struct req *r);
 
 #endif

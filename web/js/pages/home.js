@@ -12,7 +12,7 @@ const TILES = [
 	{ href: '#/border/supervisor', perm: 'border.supervise', title: 'nav.border_supervisor', text: 'home.border_supervisor' },
 	{ href: '#/cases', perm: 'case.read', title: 'nav.cases', text: 'home.cases', soon: true },
 	{ href: '#/returns', perm: 'avrr.read', title: 'nav.returns', text: 'home.returns', soon: true },
-	{ href: '#/statistics', perm: 'stats.read', title: 'nav.statistics', text: 'home.statistics', soon: true },
+	{ href: '#/statistics', perm: 'stats.read', title: 'nav.statistics', text: 'home.statistics' },
 ];
 
 export function render(main, ctx) {
