@@ -264,14 +264,22 @@ int cmd_series_import(struct cli *cli, int argc, char **argv)
 	int rc, opt;
 	FILE *in;
 
+	/* The file may come first: `series import FILE --country SRB`. */
+	if (argc > 1 && (argv[1][0] != '-' || !strcmp(argv[1], "-"))) {
+		file = argv[1];
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1)
 		if (opt == 'c')
 			country = optarg;
 	if (done)
 		return rc;
-	if (optind >= argc)
+	if (!file && optind >= argc)
 		return cli_usage(cli, "a CSV file is needed (- for standard input)");
-	file = argv[optind++];
+	if (!file)
+		file = argv[optind++];
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	if (!(in = strcmp(file, "-") ? fopen(file, "r") : stdin))
