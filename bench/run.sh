@@ -37,3 +37,7 @@ echo
 echo "## Crossings: recorded over HTTP"
 echo
 "$here/http_cross_bench.sh" "$build" "$work/http-cross"
+echo
+echo "## Statistics: roll-ups and recording"
+echo
+"$build/bench/stats_bench" "$work" "${STATS_CROSSINGS:-10000000}"

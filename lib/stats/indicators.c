@@ -200,7 +200,7 @@ enum mmis_err stats_regional(const struct mmis_ctx *cx, const struct actor *a, i
 		struct figure fg[F__COUNT];
 	} *cells = NULL;
 	size_t n = 0, cap = 0;
-	char from[8], to[8];
+	char from[16], to[16];
 	json_t *arr = NULL;
 	bool row = false;
 	enum mmis_err rc;
@@ -213,8 +213,11 @@ enum mmis_err stats_regional(const struct mmis_ctx *cx, const struct actor *a, i
 	if (from_year < 1800 || to_year > 2200 || from_year > to_year || to_year - from_year > 100)
 		return mmis_error_set(err, MMIS_EINVAL, "from", "from: years from 1800 to 2200, "
 				      "from not after to, at most a century");
-	snprintf(from, sizeof(from), "%04d", from_year % 10000);
-	snprintf(to, sizeof(to), "%04d", to_year % 10000);
+	{
+		struct date y0 = { from_year, 1, 1, DATE_DAY }, y1 = { to_year, 1, 1, DATE_DAY };
+		stats_period_code(STATS_YEAR, &y0, from);
+		stats_period_code(STATS_YEAR, &y1, to);
+	}
 	/* Annual figures only (the indicators are annual), every country held. */
 	if ((rc = store_prepare(cx->store, "SELECT country, period, indicator, value, value_text, "
 				"source, unit FROM stats_series WHERE period >= ? AND period <= ? AND "

@@ -1,9 +1,9 @@
 /*
  * query.c - stats_run: count a source by dimensions over a period, then disclosure control.
  *
- * Crossings are counted from the roll-ups (rollup.c): the planner takes the first roll-up that
- * holds every dimension asked for at a fine enough period (a monthly roll-up only for whole
- * months). Refusals (about a thousandth of the crossings) are counted from the records; overstays
+ * Crossings are counted from the roll-ups (rollup.c) for whole months: the planner takes the
+ * first roll-up that holds every dimension asked for; days, weeks, and the days at the ends of a
+ * range that are not whole months are counted from the crossings themselves. Refusals (about a thousandth of the crossings) are counted from the records; overstays
  * are worked out for the day from the stay rule (lib/border). Protection cases arrive with
  * lib/protect: their source answers MMIS_EUNSUPPORTED until then.
  */
@@ -36,7 +36,7 @@ static unsigned rollup_col_of(enum stats_dim d)
 	}
 }
 
-/* A period text of a roll-up ("YYYY-MM-DD" or "YYYY-MM") as a date (the month's first day). */
+/* A period text of a roll-up ("YYYY-MM") as a date (the month's first day). */
 static bool period_date(const char *s, struct date *out)
 {
 	if (!s || strlen(s) < 7)
@@ -48,56 +48,72 @@ static bool period_date(const char *s, struct date *out)
 	return date_valid_ymd(out->year, out->month, out->day);
 }
 
-static enum mmis_err count_crossings(struct store *s, const struct stats_query *q,
-				     struct stats_cube *cube, struct mmis_error *err)
+/* Crossings of the days [from, to] counted from the records themselves (days, weeks, and the
+ * parts of months at the ends of a range). */
+static enum mmis_err count_raw(struct store *s, const struct stats_query *q, int64_t from,
+			       int64_t to, struct stats_cube *cube, struct mmis_error *err)
 {
-	const struct stats_rollup *r = NULL;
-	enum stats_dim period = STATS_DIM__COUNT;
-	unsigned need = 0;
-	bool whole_months, current = false;
+	char a[TIMESTAMP_STR_MAX], b[TIMESTAMP_STR_MAX];
+	struct store_stmt *st;
+	enum mmis_err rc;
+	bool row = false;
+
+	timestamp_format(from * DAY_MS, a);
+	timestamp_format((to + 1) * DAY_MS, b);
+	if ((rc = store_prepare(s, "SELECT c.at, c.bcp_code, c.direction, p.nationality, p.sex, "
+				"p.birth_date, c.transport FROM crossing c JOIN person p ON p.id = "
+				"c.person_id WHERE c.at >= ? AND c.at < ?", &st, err)))
+		return rc;
+	store_bind_text(st, 1, a);
+	store_bind_text(st, 2, b);
+	while (!(rc = store_step(st, &row, err)) && row) {
+		const char *dir = store_column_text(st, 2);
+		struct stats_crossing_facts f = {
+			.bcp = store_column_text(st, 1),
+			.exit = dir && !strcmp(dir, "exit"),
+			.nationality = store_column_text(st, 3),
+			.sex = store_column_text(st, 4),
+			.birth_date = store_column_text(st, 5),
+			.transport = store_column_text(st, 6),
+		};
+		struct stats_codes c;
+		const char *codes[STATS_DIMS_MAX];
+		char pbuf[16];
+		if (timestamp_parse(store_column_text(st, 0), "at", &f.at_ms, NULL)) {
+			rc = mmis_error_set(err, MMIS_EDB, NULL, "a crossing's time is not a timestamp");
+			break;
+		}
+		stats_classify(&f, &c);
+		for (int i = 0; i < q->n_dims; i++)
+			codes[i] = stats_code_of(&c, q->dims[i], pbuf);
+		if ((rc = stats_cube_add(cube, codes, 1, err)))
+			break;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+/* Whole months [m0, m1] (month indices: year * 12 + month - 1) counted from roll-up r. */
+static enum mmis_err count_rollup(struct store *s, const struct stats_query *q,
+				  const struct stats_rollup *r, int m0, int m1,
+				  struct stats_cube *cube, struct mmis_error *err)
+{
+	bool has_period = false, row = false;
+	struct date d0 = { m0 / 12, m0 % 12 + 1, 1, DATE_DAY }, d1 = { m1 / 12, m1 % 12 + 1, 1, DATE_DAY };
 	struct store_stmt *st;
 	struct strbuf sb;
 	char from[16], to[16];
 	enum mmis_err rc;
-	bool row = false;
 
-	if ((rc = stats_rollups_current(s, &current, err)))
-		return rc;
-	if (!current)
-		return mmis_error_set(err, MMIS_ECONFLICT, NULL,
-				      "the statistics' roll-ups are not built for this database yet: "
-				      "run `mmis stats rebuild`");
-	for (int i = 0; i < q->n_dims; i++) {
-		if (stats_dim_is_period(q->dims[i]))
-			period = q->dims[i];
-		else
-			need |= rollup_col_of(q->dims[i]);
-	}
-	whole_months = q->from.day == 1 &&
-		       q->to.day == date_days_in_month(q->to.year, q->to.month);
-	for (size_t i = 0; !r && i < stats_rollup_count(); i++) {
-		const struct stats_rollup *c = stats_rollup_at(i);
-		if ((c->cols & need) != need)
-			continue;
-		if (c->monthly && (!whole_months || period == STATS_DAY || period == STATS_WEEK))
-			continue;
-		r = c;
-	}
-	if (!r)
-		return mmis_error_set(err, MMIS_EINVAL, "by", "no roll-up holds these dimensions");
-	/* Group by the period the question needs (a day roll-up read by month when it can be). */
-	bool by_day = period == STATS_DAY || period == STATS_WEEK;
-	stats_period_code(STATS_DAY, &q->from, from);
-	stats_period_code(STATS_DAY, &q->to, to);
-	if (r->monthly) {
-		from[7] = '\0';
-		to[7] = '\0';
-	}
+	for (int i = 0; i < q->n_dims; i++)
+		has_period |= stats_dim_is_period(q->dims[i]);
+	stats_period_code(STATS_MONTH, &d0, from);
+	stats_period_code(STATS_MONTH, &d1, to);
 	/* SELECT [period,] dims..., SUM(n) ... GROUP BY 1..n_dims */
 	strbuf_init(&sb, 4096);
 	strbuf_addstr(&sb, "SELECT ");
-	if (period != STATS_DIM__COUNT)
-		strbuf_addstr(&sb, r->monthly || by_day ? "period, " : "substr(period, 1, 7), ");
+	if (has_period)
+		strbuf_addstr(&sb, "period, ");
 	for (int i = 0; i < q->n_dims; i++)
 		if (!stats_dim_is_period(q->dims[i]))
 			strbuf_addf(&sb, "%s, ", stats_rollup_column(rollup_col_of(q->dims[i])));
@@ -117,7 +133,7 @@ static enum mmis_err count_crossings(struct store *s, const struct stats_query *
 	while (!(rc = store_step(st, &row, err)) && row) {
 		const char *codes[STATS_DIMS_MAX];
 		char pbuf[16];
-		int col = period != STATS_DIM__COUNT ? 1 : 0;
+		int col = has_period ? 1 : 0;
 		int64_t n = store_column_int64(st, q->n_dims);
 		if (!n)
 			continue;
@@ -126,7 +142,7 @@ static enum mmis_err count_crossings(struct store *s, const struct stats_query *
 				struct date d;
 				if (!period_date(store_column_text(st, 0), &d)) {
 					rc = mmis_error_set(err, MMIS_EDB, NULL, "a roll-up's period "
-							    "is not a date: %.20s",
+							    "is not a month: %.20s",
 							    store_column_text(st, 0));
 					break;
 				}
@@ -141,6 +157,50 @@ static enum mmis_err count_crossings(struct store *s, const struct stats_query *
 	}
 	store_finalize(st);
 	return rc;
+}
+
+/*
+ * The planner: whole months from the first roll-up (smallest first) that holds every dimension
+ * asked for; days and weeks, and the days of a range outside whole months, from the crossings.
+ */
+static enum mmis_err count_crossings(struct store *s, const struct stats_query *q,
+				     struct stats_cube *cube, struct mmis_error *err)
+{
+	const struct stats_rollup *r = NULL;
+	unsigned need = 0;
+	bool by_day = false, current = false;
+	enum mmis_err rc;
+
+	if ((rc = stats_rollups_current(s, &current, err)))
+		return rc;
+	if (!current)
+		return mmis_error_set(err, MMIS_ECONFLICT, NULL,
+				      "the statistics' roll-ups are not built for this database yet: "
+				      "run `mmis stats rebuild`");
+	for (int i = 0; i < q->n_dims; i++) {
+		by_day |= q->dims[i] == STATS_DAY || q->dims[i] == STATS_WEEK;
+		need |= rollup_col_of(q->dims[i]);
+	}
+	for (size_t i = 0; !r && i < stats_rollup_count(); i++)
+		if ((stats_rollup_at(i)->cols & need) == need)
+			r = stats_rollup_at(i);
+	int64_t from = date_to_days(&q->from), to = date_to_days(&q->to);
+	/* The whole months inside the range. */
+	int m0 = q->from.year * 12 + q->from.month - 1 + (q->from.day > 1 ? 1 : 0);
+	int m1 = q->to.year * 12 + q->to.month - 1 -
+		 (q->to.day < date_days_in_month(q->to.year, q->to.month) ? 1 : 0);
+	if (by_day || !r || m0 > m1)
+		return count_raw(s, q, from, to, cube, err);
+	struct date first = { m0 / 12, m0 % 12 + 1, 1, DATE_DAY };
+	struct date after = { (m1 + 1) / 12, (m1 + 1) % 12 + 1, 1, DATE_DAY };
+	int64_t first_d = date_to_days(&first), after_d = date_to_days(&after);
+	if (from < first_d && (rc = count_raw(s, q, from, first_d - 1, cube, err)))
+		return rc;
+	if ((rc = count_rollup(s, q, r, m0, m1, cube, err)))
+		return rc;
+	if (after_d <= to && (rc = count_raw(s, q, after_d, to, cube, err)))
+		return rc;
+	return MMIS_OK;
 }
 
 static enum mmis_err count_refusals(struct store *s, const struct stats_query *q,

@@ -1,13 +1,15 @@
 /*
  * rollup.c - crossings counted as they are recorded (stats.h, "roll-ups").
  *
- * The roll-ups are a table of tables (`rollups` below): each counts crossings by a period (day or
- * month) and some dimensions. lib/border adds every crossing it records to all of them in the
+ * The roll-ups are a table of tables (`rollups` below): each counts crossings by month and some
+ * dimensions (a table by day would hold nearly a row per crossing: days and the partial months at
+ * the ends of a range are counted from the crossings themselves, query.c). lib/border adds every crossing it records to all of them in the
  * same transaction (stats_rollup_crossing), and an import adds its crossings up in memory and
  * writes them with batched upserts (stats_rollup_batch_*), so that a question over ten years is
  * answered from a few hundred thousand rows instead of millions. stats_rebuild recomputes them
  * from the records; the unit tests check that they equal a GROUP BY over the records.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +23,6 @@ static const struct stats_rollup rollups[] = {
 	/* smallest first: the query planner takes the first that can answer */
 	{ "stats_crossing_month", true, RC_BCP | RC_DIRECTION | RC_NATIONALITY },
 	{ "stats_crossing_month_person", true, RC_DIRECTION | RC_NATIONALITY | RC_SEX | RC_AGE },
-	{ "stats_crossing_day", false,
-	  RC_BCP | RC_DIRECTION | RC_NATIONALITY | RC_SEX | RC_AGE | RC_TRANSPORT },
 };
 
 static const char *const rc_names[] = { "bcp", "direction", "nationality", "sex", "age_band",
@@ -184,6 +184,20 @@ static void upsert_sql(struct strbuf *sb, const struct stats_rollup *r, int rows
 	strbuf_addf(sb, ") DO UPDATE SET n = %s.n + excluded.n", r->table);
 }
 
+/* The one-row upsert of each roll-up, made once per process. */
+static char *single_sql[COUNT(rollups)];
+static pthread_once_t single_once = PTHREAD_ONCE_INIT;
+
+static void make_single_sql(void)
+{
+	for (size_t i = 0; i < COUNT(rollups); i++) {
+		struct strbuf sb;
+		strbuf_init(&sb, 1024);
+		upsert_sql(&sb, &rollups[i], 1);
+		single_sql[i] = strbuf_detach(&sb, NULL); /* NULL when out of memory: reported below */
+	}
+}
+
 enum mmis_err stats_rollup_crossing(struct store *s, const struct stats_crossing_facts *f, int sign,
 				    struct mmis_error *err)
 {
@@ -192,25 +206,22 @@ enum mmis_err stats_rollup_crossing(struct store *s, const struct stats_crossing
 
 	if (!atomic_load(&enabled))
 		return MMIS_OK;
+	pthread_once(&single_once, make_single_sql);
 	stats_classify(f, &c);
 	for (size_t i = 0; !rc && i < COUNT(rollups); i++) {
 		const char *v[8];
 		char month[8];
 		struct store_stmt *st;
-		struct strbuf sb;
 		int n = row_values(&rollups[i], &c, v, month);
-		strbuf_init(&sb, 1024);
-		upsert_sql(&sb, &rollups[i], 1);
-		if (strbuf_error(&sb))
+		if (!single_sql[i])
 			rc = stats_oom(err);
-		else if (!(rc = store_prepare(s, strbuf_str(&sb), &st, err))) {
+		else if (!(rc = store_prepare(s, single_sql[i], &st, err))) {
 			for (int k = 0; k < n; k++)
 				store_bind_text(st, k + 1, v[k]);
 			store_bind_int64(st, n + 1, sign);
 			rc = store_run(st, err);
 			store_finalize(st);
 		}
-		strbuf_release(&sb);
 	}
 	return rc;
 }
@@ -334,8 +345,9 @@ static enum mmis_err flush_map(const struct stats_rollup *r, struct rmap *m, str
 		if (e->n == 0)
 			continue;
 		if (!rows) {
-			/* a statement for min(64, what is left) rows */
-			int want = left >= BATCH_ROWS ? BATCH_ROWS : (int)left;
+			/* 64 rows at a time; what is left one by one (two statement texts per roll-up,
+			 * so that the store's statement cache is not filled with every size) */
+			int want = left >= BATCH_ROWS ? BATCH_ROWS : 1;
 			struct strbuf sb;
 			if (want == BATCH_ROWS && full) {
 				st = full;

@@ -2,26 +2,27 @@
 -- transaction as every crossing recorded or imported (lib/stats/rollup.c), and the official
 -- series behind the national indicators.
 --
--- Each roll-up counts crossings by a period (a UTC day "YYYY-MM-DD" or month "YYYY-MM") and some
--- of the dimensions: the direction, the BCP, the person's nationality ("XXX" when unknown) and
+-- Each roll-up counts crossings by month (the UTC month of the crossing, "YYYY-MM") and some of
+-- the dimensions; what no roll-up holds (days, weeks, the means of transport, a BCP with sex or age,
+-- the days of a range outside whole months) is counted from the crossings themselves. The
+-- dimensions: the direction, the BCP, the person's nationality ("XXX" when unknown) and
 -- sex (F, M, X), the age band at the crossing (Y_LT14, Y14-17, Y18-34, Y35-64, Y_GE65, UNK) and
--- the means of transport ("UNK" when not recorded). `n` is the number of crossings.
+-- the means of transport ("UNK" when not recorded). `n` is the number of crossings. On SQLite the
+-- tables are WITHOUT ROWID: the key is the table, so an upsert touches one B-tree, not two.
 
--- Every dimension, by day: answers any question, over any range of days.
-CREATE TABLE stats_crossing_day (
+-- By month, BCP, direction and nationality: the dashboard's flows (about a hundredth of the
+-- crossings' rows).
+-- dialect: sqlite
+CREATE TABLE stats_crossing_month (
 	period TEXT NOT NULL,
 	bcp TEXT NOT NULL,
 	direction TEXT NOT NULL,
 	nationality TEXT NOT NULL,
-	sex TEXT NOT NULL,
-	age_band TEXT NOT NULL,
-	transport TEXT NOT NULL,
 	n BIGINT NOT NULL,
-	PRIMARY KEY (period, bcp, direction, nationality, sex, age_band, transport)
-);
-
--- By month, BCP, direction and nationality: the dashboard's flows (about a hundredth of the
--- crossings' rows).
+	PRIMARY KEY (period, bcp, direction, nationality)
+) WITHOUT ROWID;
+-- dialect: end
+-- dialect: postgres
 CREATE TABLE stats_crossing_month (
 	period TEXT NOT NULL,
 	bcp TEXT NOT NULL,
@@ -30,8 +31,21 @@ CREATE TABLE stats_crossing_month (
 	n BIGINT NOT NULL,
 	PRIMARY KEY (period, bcp, direction, nationality)
 );
+-- dialect: end
 
 -- By month, direction, nationality, sex and age band: Eurostat's citizen x sex x age tables.
+-- dialect: sqlite
+CREATE TABLE stats_crossing_month_person (
+	period TEXT NOT NULL,
+	direction TEXT NOT NULL,
+	nationality TEXT NOT NULL,
+	sex TEXT NOT NULL,
+	age_band TEXT NOT NULL,
+	n BIGINT NOT NULL,
+	PRIMARY KEY (period, direction, nationality, sex, age_band)
+) WITHOUT ROWID;
+-- dialect: end
+-- dialect: postgres
 CREATE TABLE stats_crossing_month_person (
 	period TEXT NOT NULL,
 	direction TEXT NOT NULL,
@@ -41,6 +55,7 @@ CREATE TABLE stats_crossing_month_person (
 	n BIGINT NOT NULL,
 	PRIMARY KEY (period, direction, nationality, sex, age_band)
 );
+-- dialect: end
 
 -- Whether the roll-ups hold every crossing: "stale" when this migration meets crossings recorded
 -- before it (run `mmis stats rebuild`), "current" otherwise.
