@@ -56,6 +56,8 @@ struct stats_table {
 	size_t *rows;        /* indices into `all` of the published rows */
 	size_t n_rows;
 	size_t n_suppressed, n_primary;
+	struct cell **dense;  /* every cell of the extended table by offset, when it is small enough */
+	size_t stride[STATS_DIMS_MAX];
 	int min_cell;
 	bool totals;
 	/* what the exports say about it */
@@ -94,6 +96,15 @@ static bool map_grow(struct cellmap *m)
 	return true;
 }
 
+/* Room for n cells without growing. */
+static bool map_reserve(struct cellmap *m, size_t n)
+{
+	while (n * 2 > m->cap)
+		if (!map_grow(m))
+			return false;
+	return true;
+}
+
 static struct cell *map_get(const struct cellmap *m, uint64_t key)
 {
 	if (!m->cap)
@@ -125,18 +136,31 @@ static struct cell *map_put(struct cellmap *m, uint64_t key)
 	return &m->slots[j];
 }
 
+/* The first dimension in the highest bits: keys compare as the index tuples do. */
 static uint64_t pack(const int32_t *idx, int d)
 {
 	uint64_t k = USED;
 	for (int i = 0; i < d; i++)
-		k |= (uint64_t)(idx[i] & IDX_MASK) << (BITS * i);
+		k |= (uint64_t)(idx[i] & IDX_MASK) << (BITS * (d - 1 - i));
 	return k;
 }
 
 static void unpack(uint64_t k, int32_t *idx, int d)
 {
 	for (int i = 0; i < d; i++)
-		idx[i] = (int32_t)((k >> (BITS * i)) & IDX_MASK);
+		idx[i] = (int32_t)((k >> (BITS * (d - 1 - i))) & IDX_MASK);
+}
+
+/* The cell at indices idx (NULL for a zero cell): by offset in a dense table, else hashed. */
+static struct cell *cell_at(const struct stats_table *t, const int32_t *idx)
+{
+	if (t->dense) {
+		size_t o = 0;
+		for (int k = 0; k < t->n_dims; k++)
+			o += (size_t)idx[k] * t->stride[k];
+		return t->dense[o];
+	}
+	return map_get(&t->map, pack(idx, t->n_dims));
 }
 
 /* ---- construction */
@@ -161,6 +185,7 @@ void stats_table_free(struct stats_table *t)
 	free(t->map.slots);
 	free(t->all);
 	free(t->rows);
+	free(t->dense);
 	free(t);
 }
 
@@ -180,15 +205,82 @@ static bool add_with_margins(struct stats_table *t, const int32_t *idx, int64_t 
 	return true;
 }
 
+/* Tables up to this many cells, margins included, are summed in a dense array (32 MiB). */
+#define DENSE_MAX ((size_t)4 << 20)
+
+/*
+ * The cells and every margin from the base cells (n of them, d indices each): in a dense array,
+ * summed along one dimension after the other, when the whole table is small enough (a few
+ * sequential passes instead of 2^d hash updates a cell); the cells are then listed in the order
+ * of their indices, and t->all is made. Otherwise in the hash, cell by cell.
+ */
+static bool build_cells(struct stats_table *t, size_t n, const int32_t *idx, const int64_t *counts)
+{
+	int d = t->n_dims;
+	size_t e = 1, stride[STATS_DIMS_MAX];
+	int64_t *v = NULL;
+
+	for (int k = 0; k < d && e <= DENSE_MAX; k++)
+		e *= t->n_codes[k] + 1;
+	if (d > 0 && e <= DENSE_MAX)
+		v = calloc(e, sizeof(*v));
+	if (!v) {
+		for (size_t c = 0; c < n; c++)
+			if (counts[c] && !add_with_margins(t, idx + c * (size_t)d, counts[c]))
+				return false;
+		return true;
+	}
+	stride[d - 1] = 1;
+	for (int k = d - 2; k >= 0; k--)
+		stride[k] = stride[k + 1] * (t->n_codes[k + 1] + 1);
+	for (size_t c = 0; c < n; c++) {
+		size_t o = 0;
+		for (int k = 0; k < d; k++)
+			o += (size_t)idx[c * (size_t)d + (size_t)k] * stride[k];
+		v[o] += counts[c];
+	}
+	for (int k = 0; k < d; k++) {
+		size_t nk = t->n_codes[k], block = (nk + 1) * stride[k];
+		for (size_t b = 0; b < e; b += block)
+			for (size_t in = 0; in < stride[k]; in++) {
+				int64_t sum = 0;
+				for (size_t x = 0; x < nk; x++)
+					sum += v[b + in + x * stride[k]];
+				v[b + in + nk * stride[k]] += sum;
+			}
+	}
+	size_t nz = 0;
+	for (size_t o = 0; o < e; o++)
+		nz += v[o] != 0;
+	/* a quarter full: the search for boxes looks up many cells that are not there */
+	if (!map_reserve(&t->map, 2 * nz + 1) || !(t->all = malloc((nz ? nz : 1) * sizeof(*t->all))) ||
+	    !(t->dense = calloc(e, sizeof(*t->dense)))) {
+		free(v);
+		return false;
+	}
+	memcpy(t->stride, stride, sizeof(stride));
+	for (size_t o = 0; o < e; o++) {
+		if (!v[o])
+			continue;
+		int32_t ix[STATS_DIMS_MAX];
+		size_t rest = o;
+		for (int k = d - 1; k >= 0; k--) {
+			ix[k] = (int32_t)(rest % (t->n_codes[k] + 1));
+			rest /= t->n_codes[k] + 1;
+		}
+		struct cell *cl = map_put(&t->map, pack(ix, d)); /* no growth: reserved */
+		cl->count = v[o];
+		t->all[t->n_all++] = cl;
+		t->dense[o] = cl;
+	}
+	free(v);
+	return true;
+}
+
 static int cmp_idx(const struct stats_table *t, const struct cell *a, const struct cell *b)
 {
-	int32_t ia[STATS_DIMS_MAX], ib[STATS_DIMS_MAX];
-	unpack(a->key, ia, t->n_dims);
-	unpack(b->key, ib, t->n_dims);
-	for (int k = 0; k < t->n_dims; k++)
-		if (ia[k] != ib[k])
-			return ia[k] < ib[k] ? -1 : 1;
-	return 0;
+	(void)t;
+	return (a->key > b->key) - (a->key < b->key);
 }
 
 /* qsort has no context argument: sort with a small merge sort instead. */
@@ -232,7 +324,10 @@ static int cmp_cand(const void *a, const void *b)
 	return (x->j > y->j) - (x->j < y->j);
 }
 
-static const size_t keep_per_dim[STATS_DIMS_MAX + 1] = { 0, 4096, 16, 8, 5, 4 };
+/* How many of the cheapest cells beside x along each dimension the search combines: in one
+ * dimension the cheapest is the best box; beyond, the product stays a few hundred boxes. */
+#define KEEP_MAX 16
+static const size_t keep_per_dim[STATS_DIMS_MAX + 1] = { 0, 1, 16, 8, 5, 4 };
 
 /* Cost of box `j` (the alternative index per dimension) through `i`: the counts it newly hides,
  * or -1 when a corner is zero. *fresh receives how many corners it newly hides. */
@@ -247,7 +342,7 @@ static int64_t box_cost(const struct stats_table *t, const int32_t *i, const int
 	for (unsigned mask = 1; mask < (1u << d); mask++) {
 		for (int k = 0; k < d; k++)
 			c[k] = (mask & (1u << k)) ? j[k] : i[k];
-		const struct cell *cl = map_get(&t->map, pack(c, d));
+		const struct cell *cl = cell_at(t, c);
 		if (!cl || cl->count < 1)
 			return -1;
 		if (!(cl->flags & F_SUP)) {
@@ -267,7 +362,7 @@ static void box_apply(struct stats_table *t, const int32_t *i, const int32_t *j)
 	for (unsigned mask = 0; mask < (1u << d); mask++) {
 		for (int k = 0; k < d; k++)
 			c[k] = (mask & (1u << k)) ? j[k] : i[k];
-		struct cell *cl = map_get(&t->map, pack(c, d));
+		struct cell *cl = cell_at(t, c);
 		if (cl) /* always: box_cost found every corner */
 			cl->flags |= F_SUP | F_PROTECTED;
 	}
@@ -277,35 +372,37 @@ static bool protect(struct stats_table *t, struct cell *x)
 {
 	int d = t->n_dims;
 	int32_t i[STATS_DIMS_MAX], y[STATS_DIMS_MAX], best[STATS_DIMS_MAX], j[STATS_DIMS_MAX];
-	struct cand *cands[STATS_DIMS_MAX] = { 0 };
+	struct cand cands[STATS_DIMS_MAX][KEEP_MAX];
 	size_t nc[STATS_DIMS_MAX], pos[STATS_DIMS_MAX];
 	int64_t best_cost = INT64_MAX;
 	int best_fresh = 0;
 	bool found = false, ok = true;
 
 	unpack(x->key, i, d);
-	/* Candidates per dimension: the cells beside x along it, non-zero, cheapest first. */
+	/* Candidates per dimension: the cells beside x along it, non-zero, the cheapest kept (a
+	 * bounded insertion: no allocation, no sort of the whole line). */
+	size_t keep = keep_per_dim[d];
 	for (int k = 0; ok && k < d; k++) {
 		size_t n = t->n_codes[k] + 1;
-		if (!(cands[k] = malloc(n * sizeof(struct cand)))) {
-			for (int q = 0; q < k; q++)
-				free(cands[q]);
-			return false;
-		}
 		nc[k] = 0;
 		memcpy(y, i, sizeof(int32_t) * (size_t)d);
 		for (size_t v = 0; v < n; v++) {
 			if ((int32_t)v == i[k])
 				continue;
 			y[k] = (int32_t)v;
-			const struct cell *cl = map_get(&t->map, pack(y, d));
+			const struct cell *cl = cell_at(t, y);
 			if (!cl || cl->count < 1)
 				continue;
-			cands[k][nc[k]++] = (struct cand){ (int32_t)v, (cl->flags & F_SUP) ? 0 : cl->count };
+			struct cand c = { (int32_t)v, (cl->flags & F_SUP) ? 0 : cl->count };
+			if (nc[k] == keep && cmp_cand(&c, &cands[k][keep - 1]) >= 0)
+				continue;
+			size_t at = nc[k] < keep ? nc[k]++ : keep - 1;
+			while (at > 0 && cmp_cand(&c, &cands[k][at - 1]) < 0) {
+				cands[k][at] = cands[k][at - 1];
+				at--;
+			}
+			cands[k][at] = c;
 		}
-		qsort(cands[k], nc[k], sizeof(struct cand), cmp_cand);
-		if (nc[k] > keep_per_dim[d])
-			nc[k] = keep_per_dim[d];
 		if (!nc[k])
 			ok = false; /* cannot happen: a margin or a part is non-zero */
 	}
@@ -333,8 +430,6 @@ static bool protect(struct stats_table *t, struct cell *x)
 				break;
 		}
 	}
-	for (int k = 0; k < d; k++)
-		free(cands[k]);
 	if (!found) {
 		/* The box of margins over a non-zero part of x: every corner holds that part. */
 		struct cell *b = NULL;
@@ -402,15 +497,19 @@ static enum mmis_err finish(struct stats_table *t, struct mmis_error *err)
 	struct cell **tmp;
 	size_t n = 0;
 
-	if (!(t->all = malloc((t->map.n ? t->map.n : 1) * sizeof(*t->all))) ||
-	    !(tmp = malloc((t->map.n ? t->map.n : 1) * sizeof(*tmp))))
-		return stats_oom(err);
-	for (size_t s = 0; s < t->map.cap; s++)
-		if (t->map.slots[s].key && (t->map.slots[s].count != 0 || !t->n_dims))
-			t->all[n++] = &t->map.slots[s];
-	t->n_all = n;
-	sort_cells(t, t->all, tmp, n, cmp_idx);
-	free(tmp);
+	if (!t->all) {
+		/* cells built in the hash: list and sort them (build_cells lists dense ones itself) */
+		if (!(t->all = malloc((t->map.n ? t->map.n : 1) * sizeof(*t->all))) ||
+		    !(tmp = malloc((t->map.n ? t->map.n : 1) * sizeof(*tmp))))
+			return stats_oom(err);
+		for (size_t s = 0; s < t->map.cap; s++)
+			if (t->map.slots[s].key && (t->map.slots[s].count != 0 || !t->n_dims))
+				t->all[n++] = &t->map.slots[s];
+		t->n_all = n;
+		sort_cells(t, t->all, tmp, n, cmp_idx);
+		free(tmp);
+	}
+	n = t->n_all;
 	if (!(t->rows = malloc((n ? n : 1) * sizeof(*t->rows))))
 		return stats_oom(err);
 	for (size_t i = 0; i < n; i++) {
@@ -464,10 +563,10 @@ enum mmis_err stats_table_from_cells(int n_dims, const size_t *sizes, size_t n_c
 			stats_table_free(t);
 			return mmis_error_set(err, MMIS_EINVAL, NULL, "negative count");
 		}
-		if (counts[c] && !add_with_margins(t, idx + c * (size_t)n_dims, counts[c])) {
-			stats_table_free(t);
-			return stats_oom(err);
-		}
+	}
+	if (!build_cells(t, n_cells, idx, counts)) {
+		stats_table_free(t);
+		return stats_oom(err);
 	}
 	if ((rc = suppress(t, err)) || (rc = finish(t, err))) {
 		stats_table_free(t);
@@ -655,6 +754,13 @@ enum mmis_err stats_cube_finish(struct stats_cube *c, int min_cell, struct stats
 		t->n_codes[k] = in->n;
 		free(order);
 	}
+	/* The base cells with their published indices, then the table with its margins. */
+	size_t nb = 0;
+	int32_t *bidx = NULL;
+	int64_t *bcount = NULL;
+	if (!rc && (!(bidx = malloc((c->map.n ? c->map.n : 1) * (size_t)(d ? d : 1) * sizeof(int32_t))) ||
+		    !(bcount = malloc((c->map.n ? c->map.n : 1) * sizeof(int64_t)))))
+		rc = stats_oom(err);
 	for (size_t s = 0; !rc && s < c->map.cap; s++) {
 		struct cell *cl = &c->map.slots[s];
 		int32_t idx[STATS_DIMS_MAX];
@@ -662,10 +768,13 @@ enum mmis_err stats_cube_finish(struct stats_cube *c, int min_cell, struct stats
 			continue;
 		unpack(cl->key, idx, d);
 		for (int k = 0; k < d; k++)
-			idx[k] = remap[k][idx[k]];
-		if (!add_with_margins(t, idx, cl->count))
-			rc = stats_oom(err);
+			bidx[nb * (size_t)d + (size_t)k] = remap[k][idx[k]];
+		bcount[nb++] = cl->count;
 	}
+	if (!rc && !build_cells(t, nb, bidx, bcount))
+		rc = stats_oom(err);
+	free(bidx);
+	free(bcount);
 	for (int k = 0; k < d; k++) {
 		free(remap[k]);
 		c->in[k].n = 0; /* the strings moved to the table or were never there */
