@@ -342,7 +342,8 @@ struct lt_result {
 void stats_lt_classify(const struct lt_crossing *x, size_t n, int64_t from, int64_t to,
 		       int64_t decided_until, struct lt_result *r);
 
-/* The estimate for a calendar year: {year, arrivals, departures, net, undecided_arrivals,
+/* The estimate for a calendar year: {year, travellers (who crossed in the year), arrivals,
+ * departures, net, undecided_arrivals,
  * undecided_departures, final (the data reach 16 months past the year's end), as_of, method}.
  * Needs stats.read; audited. */
 enum mmis_err stats_long_term(const struct mmis_ctx *cx, const struct actor *a, int year,

@@ -382,6 +382,7 @@ enum mmis_err stats_long_term_json(struct store *s, int year, json_t **out, stru
 	char a[TIMESTAMP_STR_MAX], b[TIMESTAMP_STR_MAX], person[UUID_STR_MAX] = "",
 		as_of[DATE_STR_MAX], final_on[DATE_STR_MAX];
 	size_t n = 0, cap = 0;
+	int64_t travellers = 0;
 	bool row = false;
 	enum mmis_err rc;
 
@@ -406,6 +407,7 @@ enum mmis_err stats_long_term_json(struct store *s, int year, json_t **out, stru
 			if (rc || !row)
 				break;
 			stats_copy(person, sizeof(person), pid);
+			travellers++;
 		}
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 64;
@@ -432,8 +434,8 @@ enum mmis_err stats_long_term_json(struct store *s, int year, json_t **out, stru
 	date_from_days(final_day, &fd);
 	date_format(&today, as_of);
 	date_format(&fd, final_on);
-	*out = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:s, s:s}", "year", year,
-			 "arrivals", (json_int_t)r.arrivals, "departures", (json_int_t)r.departures,
+	*out = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:s, s:s}", "year", year,
+			 "travellers", (json_int_t)travellers, "arrivals", (json_int_t)r.arrivals, "departures", (json_int_t)r.departures,
 			 "net", (json_int_t)(r.arrivals - r.departures), "undecided_arrivals",
 			 (json_int_t)r.undecided_arrivals, "undecided_departures",
 			 (json_int_t)r.undecided_departures, "final", until >= final_day, "as_of",

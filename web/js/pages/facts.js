@@ -66,7 +66,10 @@ export function render(main, ctx) {
 		if (!ctx.stillCurrent()) return;
 		const nmr = ind.net_migration_rate, rem = ind.remittances_usd, women = ind.women_pct_immigrants;
 		const lt = ind.long_term;
-		const ltBox = lt ? h('div', { class: 'fact-beside', id: 'facts-long-term' },
+		const ltBox = lt && !lt.travellers ? h('div', { class: 'fact-beside', id: 'facts-long-term' },
+			h('h3', null, t('facts.lt_title')), h('p', null, t('facts.lt_none', { year })),
+			h('p', { class: 'fact-source' }, t('facts.lt_method')))
+			: lt ? h('div', { class: 'fact-beside', id: 'facts-long-term' },
 			h('h3', null, t('facts.lt_title')),
 			h('p', { class: 'fact-value fact-value-small' },
 				h('span', { class: 'fact-number' }, lt.net_rate !== undefined ? signed(lt.net_rate, 1) : signed(lt.net, 0)),
