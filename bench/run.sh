@@ -44,3 +44,6 @@ echo
 echo
 # Alert-list screening beside pg_trgm, and de-duplication (sizes: see bench/match/run.sh).
 "$here/match/run.sh" "$build" "$url" "$work/match"
+echo "## Statistics: roll-ups and recording"
+echo
+"$build/bench/stats_bench" "$work" "${STATS_CROSSINGS:-10000000}"

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Build and run.
 build_pkgs=(gcc libc6-dev make pkg-config meson ninja-build python3
 	libsqlite3-dev libpq-dev libjansson-dev libsodium-dev iso-codes
-	libcrack2-dev cracklib-runtime libmicrohttpd-dev libcsv-dev libicu-dev)
+	libcrack2-dev cracklib-runtime libmicrohttpd-dev libcsv-dev libicu-dev libxlsxwriter-dev)
 # Tests: cmocka, a PostgreSQL 15 server the test script starts itself, the sqlite3 shell and
 # util-linux's setpriv/runuser for the CLI tests.
 test_pkgs=(clang libclang-rt-14-dev libcmocka-dev postgresql postgresql-client sqlite3 util-linux wrk)

@@ -45,6 +45,7 @@ enum perm {
 	PERM_EXCHANGE,          /* partners, packages in and out */
 	PERM_CASE_IDENTIFY,     /* formal identification of victims of trafficking (the team) */
 	PERM_SCREEN,            /* screen names against the alert lists (POST /api/v1/screen) */
+	PERM_STATS_WRITE,       /* import official series, rebuild the statistics' roll-ups */
 	PERM__COUNT
 };
 

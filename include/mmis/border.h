@@ -260,6 +260,18 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 enum mmis_err border_overstayers(const struct mmis_ctx *cx, const struct actor *a,
 				 const struct date *on, json_t **out, struct mmis_error *err);
 
+/*
+ * For statistics (lib/stats): the overstayers on `on` as border_overstayers finds them, but
+ * without names or documents: `fn` is called with each one's nationality ("" when unknown), sex,
+ * date of birth (NULL when unknown) and BCP of entry. No permission check and no audit event of
+ * its own: the caller (stats_run) checks stats.read and audits the query in its transaction.
+ */
+typedef enum mmis_err (*border_overstay_fn)(void *ctx, const char *nationality, const char *sex,
+					    const char *birth_date, const char *bcp,
+					    struct mmis_error *err);
+enum mmis_err border_overstay_facts(struct store *s, const struct date *on, border_overstay_fn fn,
+				    void *ctx, struct mmis_error *err);
+
 /* The overstayers list (as returned above) as CSV text with a header line; free() it. */
 char *border_overstayers_csv(const json_t *list, size_t *len);
 

@@ -8,6 +8,7 @@
 
 #include "mmis/border.h"
 #include "mmis/dedup.h"
+#include "mmis/stats.h"
 #include "mmis/demo.h"
 #include "mmis/protect.h"
 #include "mmis/screen.h"
@@ -150,6 +151,9 @@ enum mmis_err demo_seed(const struct mmis_ctx *cx, uint64_t seed, json_t **accou
 		/* Providers, projects and cases (lib/protect/demo_protect.c). */
 		if (!rc)
 			rc = protect_demo_seed(cx, seed, &today, err);
+		/* Official series and earlier years of crossings (lib/stats/demo_stats.c). */
+		if (!rc)
+			rc = stats_demo_seed(cx, &sys, seed, &today, err);
 	}
 	if (!rc) /* Alert lists, one entry of which is a demo traveller (lib/screen/demo.c). */
 		rc = watchlist_demo_seed(cx, &sys, err);

@@ -81,6 +81,7 @@ static const struct role roles[] = {
 		[PERM_SELF] = O_,
 		[PERM_STATS_READ] = L_,
 		[PERM_STATS_UNSUPPRESSED] = N_,
+		[PERM_STATS_WRITE] = L_,
 	} },
 	{ "exchange_officer", "Data exchange officer", {
 		[PERM_SELF] = O_,
@@ -119,6 +120,7 @@ static const char *const perm_names[PERM__COUNT] = {
 	[PERM_EXCHANGE] = "exchange",
 	[PERM_CASE_IDENTIFY] = "case.identify",
 	[PERM_SCREEN] = "screen",
+	[PERM_STATS_WRITE] = "stats.write",
 };
 
 static const char *const scope_names[] = {

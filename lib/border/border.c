@@ -18,6 +18,7 @@
 #include "mmis/json.h"
 #include "mmis/mrz.h"
 #include "mmis/screen.h"
+#include "mmis/stats.h"
 #include "mmis/stay.h"
 #include "mmis/store_json.h"
 #include "mmis/strbuf.h"
@@ -87,6 +88,14 @@ const struct refusal_ground *refusal_ground_find(char letter)
 }
 
 /* ---- helpers shared with the other files (internal.h) */
+
+void border_person_facts(struct person_facts *f, const char *nationality, const char *sex,
+			 const char *birth)
+{
+	border_copy(f->nationality, sizeof(f->nationality), nationality);
+	border_copy(f->sex, sizeof(f->sex), sex && *sex ? sex : "X");
+	border_copy(f->birth, sizeof(f->birth), birth);
+}
 
 bool border_text_ok(const char *s, size_t max)
 {
@@ -532,6 +541,7 @@ struct doc_row {
 	char id[UUID_STR_MAX];
 	char person_id[UUID_STR_MAX];
 	char expiry[DATE_STR_MAX];
+	struct person_facts who; /* what statistics count the person by */
 };
 
 static enum mmis_err find_document(struct store *s, const char *state, const char *number,
@@ -542,8 +552,9 @@ static enum mmis_err find_document(struct store *s, const char *state, const cha
 
 	*found = false;
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_prepare(s, "SELECT id, person_id, expiry_date FROM travel_document "
-				"WHERE issuing_state = ? AND number = ?", &st, err)))
+	if ((rc = store_prepare(s, "SELECT d.id, d.person_id, d.expiry_date, p.nationality, p.sex, "
+				"p.birth_date FROM travel_document d JOIN person p ON p.id = "
+				"d.person_id WHERE d.issuing_state = ? AND d.number = ?", &st, err)))
 		return rc;
 	store_bind_text(st, 1, state);
 	store_bind_text(st, 2, number);
@@ -551,6 +562,8 @@ static enum mmis_err find_document(struct store *s, const char *state, const cha
 		border_copy(out->id, sizeof(out->id), store_column_text(st, 0));
 		border_copy(out->person_id, sizeof(out->person_id), store_column_text(st, 1));
 		border_copy(out->expiry, sizeof(out->expiry), store_column_text(st, 2));
+		border_person_facts(&out->who, store_column_text(st, 3), store_column_text(st, 4),
+				    store_column_text(st, 5));
 	}
 	store_finalize(st);
 	return rc;
@@ -558,10 +571,11 @@ static enum mmis_err find_document(struct store *s, const char *state, const cha
 
 /*
  * The person who holds the records of `id` now: `id` itself, or the survivor it was merged into
- * (dedup.h), following merges of merges. *found is false when there is no such person.
+ * (dedup.h), following merges of merges, with that person's facts for the statistics (who may be
+ * NULL). *found is false when there is no such person.
  */
 static enum mmis_err person_current(struct store *s, const char *id, char out[UUID_STR_MAX],
-				    bool *found, struct mmis_error *err)
+				    bool *found, struct person_facts *who, struct mmis_error *err)
 {
 	struct store_stmt *st;
 	char cur[UUID_STR_MAX];
@@ -572,11 +586,16 @@ static enum mmis_err person_current(struct store *s, const char *id, char out[UU
 	for (int depth = 0; !rc && depth < 64; depth++) {
 		bool row = false;
 		char next[UUID_STR_MAX] = "";
-		if ((rc = store_prepare(s, "SELECT merged_into FROM person WHERE id = ?", &st, err)))
+		if ((rc = store_prepare(s, "SELECT merged_into, nationality, sex, birth_date FROM person "
+					"WHERE id = ?", &st, err)))
 			break;
 		store_bind_text(st, 1, cur);
-		if (!(rc = store_step(st, &row, err)) && row)
+		if (!(rc = store_step(st, &row, err)) && row) {
 			border_copy(next, sizeof(next), store_column_text(st, 0));
+			if (who)
+				border_person_facts(who, store_column_text(st, 1),
+						    store_column_text(st, 2), store_column_text(st, 3));
+		}
 		store_finalize(st);
 		if (rc || !row)
 			break;
@@ -651,6 +670,7 @@ struct resolved {
 	char document_id[UUID_STR_MAX];
 	bool new_person;
 	bool new_document;
+	struct person_facts who; /* the person as stored */
 };
 
 static enum mmis_err resolve(const struct mmis_ctx *cx, const struct actor *a,
@@ -671,12 +691,13 @@ static enum mmis_err resolve(const struct mmis_ctx *cx, const struct actor *a,
 		bool known = false;
 		if (in->person_id && *in->person_id && strcmp(in->person_id, d.person_id) &&
 		    (!uuid_valid(in->person_id) ||
-		     (rc = person_current(cx->store, in->person_id, cur, &known, err)) ||
+		     (rc = person_current(cx->store, in->person_id, cur, &known, NULL, err)) ||
 		     strcmp(cur, d.person_id)))
 			return rc ? rc : mmis_error_set(err, MMIS_EINVAL, "person_id",
 							"this document belongs to another person");
 		border_copy(r->person_id, sizeof(r->person_id), d.person_id);
 		border_copy(r->document_id, sizeof(r->document_id), d.id);
+		r->who = d.who;
 		if (t->expiry_known) {
 			char e[DATE_STR_MAX];
 			date_format(&t->expiry, e);
@@ -697,13 +718,18 @@ static enum mmis_err resolve(const struct mmis_ctx *cx, const struct actor *a,
 		if (!uuid_valid(in->person_id))
 			return mmis_error_set(err, MMIS_EINVAL, "person_id", "not a person id");
 		/* A person merged into another since: their records are the survivor's now. */
-		if ((rc = person_current(cx->store, in->person_id, r->person_id, &found, err)))
+		if ((rc = person_current(cx->store, in->person_id, r->person_id, &found, &r->who,
+					 err)))
 			return rc;
 		if (!found)
 			return mmis_error_set(err, MMIS_EINVAL, "person_id", "no such person");
 	} else {
+		char birth[DATE_STR_MAX];
 		uuid7_new_str(r->person_id);
 		r->new_person = true;
+		if (t->birth_known)
+			date_format(&t->birth, birth);
+		border_person_facts(&r->who, t->nationality, t->sex, t->birth_known ? birth : NULL);
 		if ((rc = insert_person(cx->store, a, t, r->person_id, now, err)))
 			return rc;
 	}
@@ -1238,6 +1264,13 @@ enum mmis_err crossing_record(const struct mmis_ctx *cx, const struct actor *a,
 			rc = store_run(st, err);
 			store_finalize(st);
 		}
+	}
+	if (!rc) {
+		/* Counted in the statistics' roll-ups in the same transaction (lib/stats). */
+		struct stats_crossing_facts sf = { at_ms, in->bcp, in->direction == CROSSING_EXIT,
+						   r.who.nationality, r.who.sex,
+						   r.who.birth[0] ? r.who.birth : NULL, in->transport };
+		rc = stats_rollup_crossing(cx->store, &sf, 1, err);
 	}
 	if (!rc)
 		rc = screen_traveller(cx, a, &t, id, &r, &hits, &screening, err);
@@ -1895,7 +1928,7 @@ enum mmis_err stay_authorisation_add(const struct mmis_ctx *cx, const struct act
 		rc = mmis_error_set(err, MMIS_EINVAL, "number", "number: %s", le.message);
 	else if (!uuid_valid(person_id))
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "person_id", "no such person");
-	else if (!(rc = person_current(cx->store, person_id, cur, &found, err)) && !found)
+	else if (!(rc = person_current(cx->store, person_id, cur, &found, NULL, err)) && !found)
 		rc = mmis_error_set(err, MMIS_ENOTFOUND, "person_id", "no such person");
 	else if (!rc && strcmp(cur, person_id))
 		rc = mmis_error_set(err, MMIS_EINVAL, "person_id", "person %s was merged into %s, "
@@ -2030,6 +2063,63 @@ enum mmis_err border_overstayers(const struct mmis_ctx *cx, const struct actor *
 		json_decref(arr);
 	else
 		*out = arr;
+	return rc;
+}
+
+enum mmis_err border_overstay_facts(struct store *s, const struct date *on, border_overstay_fn fn,
+				    void *ctx, struct mmis_error *err)
+{
+	struct store_stmt *st;
+	char end[TIMESTAMP_STR_MAX];
+	json_t *cands;
+	bool row = false;
+	enum mmis_err rc;
+
+	if (on->precision != DATE_DAY)
+		return mmis_error_set(err, MMIS_EINVAL, "on", "a full date");
+	if (!(cands = json_array()))
+		return border_oom(err);
+	timestamp_format((date_to_days(on) + 1) * DAY_MS, end);
+	/* Present on the day: the latest crossing up to its end is an entry (as above). */
+	if (!(rc = store_prepare(s, "SELECT c.person_id, c.bcp_code, p.nationality, p.sex, "
+				 "p.birth_date FROM crossing c JOIN person p ON p.id = c.person_id "
+				 "WHERE c.direction = 'entry' AND c.at < ? AND NOT EXISTS "
+				 "(SELECT 1 FROM crossing n WHERE n.person_id = c.person_id AND "
+				 "n.at < ? AND (n.at > c.at OR (n.at = c.at AND n.id > c.id)))",
+				 &st, err))) {
+		store_bind_text(st, 1, end);
+		store_bind_text(st, 2, end);
+		while (!(rc = store_step(st, &row, err)) && row)
+			if (json_array_append_new(cands, json_pack("[s?, s?, s?, s?, s?]",
+								   store_column_text(st, 0),
+								   store_column_text(st, 1),
+								   store_column_text(st, 2),
+								   store_column_text(st, 3),
+								   store_column_text(st, 4)))) {
+				rc = border_oom(err);
+				break;
+			}
+		store_finalize(st);
+	}
+	for (size_t i = 0; !rc && i < json_array_size(cands); i++) {
+		json_t *o = json_array_get(cands, i), *status = NULL;
+		const char *pid = json_string_value(json_array_get(o, 0));
+		struct xing *x = NULL;
+		struct status_info info;
+		size_t n_x = 0;
+		if (!pid || (rc = load_crossings(s, pid, &x, &n_x, err)))
+			break;
+		rc = status_of(s, pid, x, n_x, on, &status, &info, err);
+		free(x);
+		json_decref(status);
+		if (!rc && info.over > 0)
+			rc = fn(ctx, nz(json_string_value(json_array_get(o, 2))) ?
+					     json_string_value(json_array_get(o, 2)) : "",
+				json_string_value(json_array_get(o, 3)),
+				json_string_value(json_array_get(o, 4)),
+				json_string_value(json_array_get(o, 1)), err);
+	}
+	json_decref(cands);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "mmis/border.h"
 #include "mmis/json.h"
+#include "mmis/stats.h"
 #include "mmis/strbuf.h"
 #include "mmis/uuid.h"
 
@@ -327,6 +328,7 @@ struct seen {
 	char doc_id[UUID_STR_MAX];
 	int64_t last_at;                /* the last crossing of this import, 0 when none */
 	bool last_exit;
+	struct person_facts who;        /* what statistics count the person by */
 };
 
 struct seen_table {
@@ -503,14 +505,17 @@ static enum mmis_err lookup_document(struct store *s, const char *state, const c
 	enum mmis_err rc;
 
 	*found = false;
-	if ((rc = store_prepare(s, "SELECT id, person_id FROM travel_document "
-				"WHERE issuing_state = ? AND number = ?", &st, err)))
+	if ((rc = store_prepare(s, "SELECT d.id, d.person_id, p.nationality, p.sex, p.birth_date "
+				"FROM travel_document d JOIN person p ON p.id = d.person_id "
+				"WHERE d.issuing_state = ? AND d.number = ?", &st, err)))
 		return rc;
 	store_bind_text(st, 1, state);
 	store_bind_text(st, 2, number);
 	if (!(rc = store_step(st, found, err)) && *found) {
 		border_copy(out->doc_id, sizeof(out->doc_id), store_column_text(st, 0));
 		border_copy(out->person_id, sizeof(out->person_id), store_column_text(st, 1));
+		border_person_facts(&out->who, store_column_text(st, 2), store_column_text(st, 3),
+				    store_column_text(st, 4));
 	}
 	store_finalize(st);
 	return rc;
@@ -535,6 +540,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 	struct bcp_set bcps = { 0 };
 	struct seen_table seen = { 0 };
 	struct batch persons, docs, xs;
+	struct stats_rollup_batch *counts = NULL;
 	int idx[C__COUNT];
 	char import_id[UUID_STR_MAX], now_s[TIMESTAMP_STR_MAX];
 	int64_t now = timestamp_now(), bad = 0;
@@ -562,7 +568,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 	memset(&xs, 0, sizeof(xs));
 	if (actor_scope(a, PERM_BORDER_WRITE) == SCOPE_NONE)
 		rc = border_denied(err, PERM_BORDER_WRITE);
-	else if (!(c = csv_open(in)))
+	else if (!(c = csv_open(in)) || !(counts = stats_rollup_batch_new()))
 		rc = border_oom(err);
 	else if (!(rc = load_bcps(cx->store, &bcps, err)) &&
 		 !(rc = batch_init(&persons, cx->store,
@@ -651,6 +657,8 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 					date_format(&t.expiry, expiry);
 				uuid7_new_str(sl->person_id);
 				uuid7_new_str(sl->doc_id);
+				border_person_facts(&sl->who, t.nationality, t.sex,
+						    t.birth_known ? birth : NULL);
 				const char *pv[] = { sl->person_id, t.surname, t.given_names,
 						     t.surname_typed[0] ? t.surname_typed : NULL,
 						     t.given_typed[0] ? t.given_typed : NULL, t.sex,
@@ -693,8 +701,14 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 				     ci.direction == CROSSING_EXIT ? "exit" : "entry", at,
 				     ci.transport, ci.purpose, "", a->user_id[0] ? a->user_id : NULL,
 				     a->agency_id[0] ? a->agency_id : NULL, import_id, now_s };
+		/* Counted in the statistics' roll-ups: added up here, written with the rest. */
+		struct stats_crossing_facts sf = { ci.at_ms, ci.bcp, ci.direction == CROSSING_EXIT,
+						   sl->who.nationality, sl->who.sex,
+						   sl->who.birth[0] ? sl->who.birth : NULL,
+						   ci.transport };
 		if ((rc = batch_add(&xs, xv, err)) ||
-		    (xs.nrows == BATCH_ROWS && (rc = flush_all(&persons, &docs, &xs, err))))
+		    (xs.nrows == BATCH_ROWS && (rc = flush_all(&persons, &docs, &xs, err))) ||
+		    (rc = stats_rollup_batch_add(counts, cx->store, &sf, err)))
 			break;
 	}
 	if (!rc && c && c->io_error)
@@ -702,6 +716,8 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 				    name ? name : "standard input");
 	if (!rc && !bad)
 		rc = flush_all(&persons, &docs, &xs, err);
+	if (!rc && !bad)
+		rc = stats_rollup_batch_flush(counts, cx->store, err);
 	if (!rc && !bad && xs.rows) {
 		/* Exits whose previous crossing (of the same person) is not an entry. */
 		struct store_stmt *st;
@@ -734,6 +750,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 	batch_release(&persons);
 	batch_release(&docs);
 	batch_release(&xs);
+	stats_rollup_batch_free(counts);
 	seen_release(&seen);
 	free(bcps.codes);
 	csv_close(c);

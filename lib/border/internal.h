@@ -38,6 +38,15 @@ struct traveller {
 	char nationality[4];                    /* "" when unknown */
 };
 
+/* What statistics count a person by, as stored (lib/stats roll-ups). */
+struct person_facts {
+	char nationality[4]; /* "" when unknown */
+	char sex[2];
+	char birth[DATE_STR_MAX]; /* "" when unknown; possibly partial */
+};
+void border_person_facts(struct person_facts *f, const char *nationality, const char *sex,
+			 const char *birth);
+
 /* Validate and normalise the traveller part of `in` (MRZ or fields). */
 enum mmis_err border_traveller(const struct crossing_in *in, struct traveller *t,
 			       struct mmis_error *err);

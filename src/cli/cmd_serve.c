@@ -15,6 +15,7 @@
 #include "mmis/audit.h"
 #include "mmis/auth.h"
 #include "mmis/demo.h"
+#include "mmis/stats.h"
 #include "mmis_config.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -107,6 +108,13 @@ static int parse(struct cli *cli, int argc, char **argv, struct serve_args *a)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	if ((a->cfg.tls_cert != NULL) != (a->cfg.tls_key != NULL))
 		return cli_usage(cli, "--tls-cert and --tls-key go together");
+	{
+		/* The statistics' minimum cell ($MMIS_MIN_CELL): refused at start-up when bad. */
+		struct mmis_error err;
+		int k;
+		if (stats_deployment_min_cell(&k, &err))
+			return cli_fail(&err);
+	}
 	if (!is_dir(a->cfg.web_dir)) {
 		if (a->web_explicit)
 			return cli_failf("web directory %s: not a directory", a->cfg.web_dir);

@@ -225,6 +225,56 @@ static const struct command commands[] = {
 	  "  --threshold T   the lowest score shown, above 0 and at most 1 (default "
 	  STRINGIFY(MATCH_DEFAULT_THRESHOLD) ")\n"
 	  "  --limit K       hits per query, 1 to 100 (default 10)\n" },
+	{ "stats flows", cmd_stats_flows,
+	  "--from DATE --to DATE --by DIMS [--format csv|json|xlsx|sdmx-csv] [--min-cell K] "
+	  "[--totals] [--output FILE]",
+	  "crossings by period, BCP, direction, nationality, sex, age band, transport",
+	  "  --from, --to DATE  the period, both days included: YYYY-MM-DD (or YYYY-MM, YYYY)\n"
+	  "  --by DIMS          dimensions in the order wanted, comma-separated: one of day,\n"
+	  "                     week, month, quarter, year, and bcp, direction, nationality,\n"
+	  "                     sex, age_band, transport (at most 5)\n"
+	  "  --format F         csv (default), json, xlsx (with --output) or sdmx-csv\n"
+	  "  --min-cell K       suppress cells below K (default $MMIS_MIN_CELL or 5); below the\n"
+	  "                     deployment's needs stats.unsuppressed; 0 turns suppression off\n"
+	  "  --totals           add the margins, coded _T\n"
+	  "  --output FILE      write there instead of standard output\n"
+	  "  CSV: one column per dimension, then count and conf_status (C: suppressed, count\n"
+	  "  empty). Months YYYY-MM, quarters YYYY-Qn. Audited. See docs/statistics.md.\n" },
+	{ "stats refusals", cmd_stats_refusals,
+	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
+	  "refusals of entry by period, BCP, nationality, sex, age band, ground",
+	  "  As stats flows; the dimensions: a period, bcp, nationality, sex, age_band, ground\n"
+	  "  (A to I; a refusal on two grounds counts under each).\n" },
+	{ "stats overstays", cmd_stats_overstays,
+	  "[--on DATE] --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
+	  "travellers overstaying on a day, by BCP of entry, nationality, sex, age band",
+	  "  --on DATE   the day (default today); the other options as stats flows\n" },
+	{ "stats cases", cmd_stats_cases,
+	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals]",
+	  "protection cases (arrive with the protection module; never below 11 a cell)", NULL },
+	{ "stats rebuild", cmd_stats_rebuild, "",
+	  "recompute the statistics' roll-ups from the crossings (after an upgrade)", NULL },
+	{ "stats alerts", cmd_stats_alerts, "[--month YYYY-MM] [--json]",
+	  "BCPs whose arrivals depart far from their seasonal expectation",
+	  "  --month YYYY-MM   the month (default the last complete month)\n"
+	  "  --json            print one JSON object\n" },
+	{ "series import", cmd_series_import, "FILE.csv [--country ISO3]",
+	  "import official series (population, migration, remittances, immigrant stock)",
+	  "  FILE.csv    the header indicator,period,value,source,unit (and optionally country),\n"
+	  "              then one value a line (- for stdin). Indicators: population,\n"
+	  "              immigrants, emigrants, remittances_usd, immigrant_stock,\n"
+	  "              immigrant_stock_female. Periods YYYY, YYYY-Qn or YYYY-MM. All or\n"
+	  "              nothing: every bad line is reported with its number.\n"
+	  "  --country   the country of lines without one (default MNE)\n" },
+	{ "series list", cmd_series_list, "[--country ISO3] [--indicator NAME] [--json]",
+	  "list the official series held", NULL },
+	{ "indicators", cmd_indicators, "--year YYYY [--country ISO3] [--json]",
+	  "national indicators: net migration rate, women among immigrants, remittances",
+	  "  --year YYYY     the year\n"
+	  "  --country ISO3  default MNE; the long-term estimate from the border records is\n"
+	  "                  Montenegro's only\n"
+	  "  --json          print one JSON object: each indicator with its value, source and\n"
+	  "                  period, or null where an input is missing\n" },
 	{ "serve", cmd_serve,
 	  "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--web DIR] [--threads N]",
 	  "serve the HTTP API and the web interface",

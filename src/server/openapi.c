@@ -351,6 +351,22 @@ static const struct {
 	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Hit\"}}}}" },
 	{ "HitDecision",
 	  "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"note\":{\"type\":\"string\"}}}" },
+	{ "StatsTable",
+	  "{\"type\":\"object\",\"description\":\"a suppressed table (JSON; or CSV, SDMX-CSV, "
+	  "XLSX with format)\",\"properties\":{\"source\":{\"type\":\"string\"},"
+	  "\"dimensions\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+	  "\"min_cell\":{\"type\":\"integer\"},\"suppressed\":{\"type\":\"integer\"},"
+	  "\"rows\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+	  "\"count\":{\"type\":[\"integer\",\"null\"]},\"conf_status\":{\"type\":[\"string\","
+	  "\"null\"]}}}},\"notes\":{\"type\":\"object\"}}}" },
+	{ "Indicators", "{\"type\":\"object\",\"properties\":{\"year\":{\"type\":\"integer\"},"
+	  "\"country\":{\"type\":\"string\"},\"net_migration_rate\":{\"type\":[\"object\",\"null\"]},"
+	  "\"women_pct_immigrants\":{\"type\":[\"object\",\"null\"]},"
+	  "\"remittances_usd\":{\"type\":[\"object\",\"null\"]},"
+	  "\"long_term\":{\"type\":[\"object\",\"null\"]}}}" },
+	{ "SeriesList", "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\"}}}" },
+	{ "StatsAlerts", "{\"type\":\"object\",\"properties\":{\"month\":{\"type\":\"string\"},"
+	  "\"alerts\":{\"type\":\"array\"},\"checked\":{\"type\":\"integer\"}}}" },
 	{ "OpenAPI", "{\"type\":\"object\"}" },
 };
 

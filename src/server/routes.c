@@ -13,6 +13,7 @@
 #include "routes_merge.h"
 #include "routes_protect.h"
 #include "routes_screen.h"
+#include "routes_stats.h"
 #include "mmis/audit.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
@@ -727,5 +728,26 @@ const struct route server_routes[] = {
 	{ "POST", "/api/v1/hits/{id}/dismiss", PERM_BORDER_WRITE, ROUTE_BODY, h_hit_dismiss,
 	  "Dismiss a hit (with a note): not raised again for this document", "HitDecision", "Hit",
 	  200, NULL, NULL },
+	{ "GET", "/api/v1/stats/flows", PERM_STATS_READ, 0, h_stats_flows,
+	  "Crossings by period, BCP, direction, nationality, sex, age band, transport; suppressed",
+	  NULL, "StatsTable", 200, "from,to,by,format,min_cell,totals", NULL },
+	{ "GET", "/api/v1/stats/refusals", PERM_STATS_READ, 0, h_stats_refusals,
+	  "Refusals of entry by period, BCP, nationality, sex, age band, ground; suppressed", NULL,
+	  "StatsTable", 200, "from,to,by,format,min_cell,totals", NULL },
+	{ "GET", "/api/v1/stats/overstays", PERM_STATS_READ, 0, h_stats_overstays,
+	  "Overstayers on a day by BCP of entry, nationality, sex, age band; suppressed", NULL,
+	  "StatsTable", 200, "on,by,format,min_cell,totals", NULL },
+	{ "GET", "/api/v1/stats/indicators", PERM_STATS_READ, 0, h_stats_indicators,
+	  "National indicators of a year, with sources, and the 12/16-month estimate", NULL,
+	  "Indicators", 200, "year,country", NULL },
+	{ "GET", "/api/v1/stats/series", PERM_STATS_READ, 0, h_stats_series,
+	  "Official series held (Montenegro's and the neighbours')", NULL, "SeriesList", 200,
+	  "country,indicator", NULL },
+	{ "GET", "/api/v1/stats/regional", PERM_STATS_READ, 0, h_stats_regional,
+	  "Indicators of every country held, by year, side by side", NULL, "SeriesList", 200,
+	  "from,to", NULL },
+	{ "GET", "/api/v1/stats/trends/alerts", PERM_STATS_READ, 0, h_stats_alerts,
+	  "BCPs whose arrivals depart far from their seasonal expectation", NULL, "StatsAlerts", 200,
+	  "month", NULL },
 };
 const size_t server_route_count = sizeof(server_routes) / sizeof(server_routes[0]);

@@ -204,7 +204,7 @@ def write_secret(path, text):
 def clean_env():
     """The environment without the variables that would point mmis elsewhere."""
     env = dict(os.environ)
-    for k in ('MMIS_DB', 'MMIS_AUDIT_KEY', 'MMIS_WEB_DIR'):
+    for k in ('MMIS_DB', 'MMIS_AUDIT_KEY', 'MMIS_WEB_DIR', 'MMIS_MIN_CELL'):
         env.pop(k, None)
     return env
 

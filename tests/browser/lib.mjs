@@ -109,12 +109,13 @@ export function harness({ prefix = 'mmis-browser-', utc = true } = {}) {
 		throw new Error(`mmis serve did not answer /api/v1/healthz within ${ms} ms (${last}):\n${serverLog}`);
 	}
 
-	/** Start `mmis serve` on a free port with the source tree's web/; wait for its health check. */
-	h.start = async (ms = 20_000) => {
+	/** Start `mmis serve` (or `command`, such as `demo`) on a free port with the source tree's web/;
+	 * wait for its health check. */
+	h.start = async (ms = 20_000, command = 'serve') => {
 		const port = await freePort();
 		h.base = `http://127.0.0.1:${port}`;
 		server = spawn(MMIS, ['--db', path.join(h.work, 'mmis.db'), '--audit-key', path.join(h.work, 'audit.key'),
-			'serve', '--listen', `127.0.0.1:${port}`, '--web', path.join(sourceRoot, 'web')], { cwd: sourceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+			command, '--listen', `127.0.0.1:${port}`, '--web', path.join(sourceRoot, 'web')], { cwd: sourceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
 		server.stdout.on('data', (d) => { serverLog += d; });
 		server.stderr.on('data', (d) => { serverLog += d; });
 		await waitForHealth(ms);

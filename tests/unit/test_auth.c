@@ -128,18 +128,18 @@ struct grant {
 #define A SCOPE_AGENCY
 #define L SCOPE_ALL
 static const struct grant expected[] = {
-	/*                          self users agen tok  audit b.rd b.wr b.sup c.rd c.wr c.sup av.rd av.wr st.rd st.un exch c.id scr */
-	{ "admin",                  { O,   L,    L,   L,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N,   N } },
-	{ "auditor",                { O,   N,    N,   N,   L,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N,   N } },
-	{ "border_officer",         { O,   N,    N,   N,   N,    A,   O,   N,    O,   O,   N,    N,    N,    N,    N,    N,   N,   L } },
-	{ "border_supervisor",      { O,   N,    N,   N,   N,    L,   A,   A,    N,   N,   N,    N,    N,    N,    N,    N,   N,   L } },
-	{ "case_worker",            { O,   N,    N,   N,   N,    N,   N,   N,    A,   O,   N,    N,    N,    N,    N,    N,   N,   N } },
-	{ "case_supervisor",        { O,   N,    N,   N,   N,    N,   N,   N,    A,   A,   A,    N,    N,    N,    N,    N,   N,   N } },
-	{ "identification_officer", { O,   N,    N,   N,   N,    N,   N,   N,    A,   O,   N,    N,    N,    N,    N,    N,   A,   N } },
-	{ "return_counsellor",      { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    A,    A,    N,    N,    N,   N,   N } },
-	{ "analyst",                { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    N,   N,   N } },
-	{ "exchange_officer",       { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    L,   N,   N } },
-	{ "screening_client",       { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N,   L } },
+	/*                          self users agen tok  audit b.rd b.wr b.sup c.rd c.wr c.sup av.rd av.wr st.rd st.un exch c.id scr  st.wr */
+	{ "admin",                  { O,   L,    L,   L,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N,   N,   N } },
+	{ "auditor",                { O,   N,    N,   N,   L,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N,   N,   N } },
+	{ "border_officer",         { O,   N,    N,   N,   N,    A,   O,   N,    O,   O,   N,    N,    N,    N,    N,    N,   N,   L,   N } },
+	{ "border_supervisor",      { O,   N,    N,   N,   N,    L,   A,   A,    N,   N,   N,    N,    N,    N,    N,    N,   N,   L,   N } },
+	{ "case_worker",            { O,   N,    N,   N,   N,    N,   N,   N,    A,   O,   N,    N,    N,    N,    N,    N,   N,   N,   N } },
+	{ "case_supervisor",        { O,   N,    N,   N,   N,    N,   N,   N,    A,   A,   A,    N,    N,    N,    N,    N,   N,   N,   N } },
+	{ "identification_officer", { O,   N,    N,   N,   N,    N,   N,   N,    A,   O,   N,    N,    N,    N,    N,    N,   A,   N,   N } },
+	{ "return_counsellor",      { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    A,    A,    N,    N,    N,   N,   N,   N } },
+	{ "analyst",                { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    N,   N,   N,   L } },
+	{ "exchange_officer",       { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    L,   N,   N,   N } },
+	{ "screening_client",       { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N,   L,   N } },
 };
 #undef N
 #undef O

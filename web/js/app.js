@@ -18,6 +18,9 @@ import * as casePage from './pages/case.js';
 import * as screeningPage from './pages/screening.js';
 import * as referralsPage from './pages/referrals.js';
 import * as caseDashPage from './pages/casedash.js';
+import * as statsPage from './pages/stats.js';
+import * as factsPage from './pages/facts.js';
+import * as regionalPage from './pages/regional.js';
 
 // The routes; `perm` is the permission (from GET /api/v1/me) a route and its menu entry need.
 // The server checks every call again: hiding a link is for clarity, not for security.
@@ -33,7 +36,9 @@ const routes = [
 	{ path: '/cases/dashboard', page: caseDashPage, nav: 'nav.case_dashboard', perm: 'case.supervise' },
 	{ path: '/case', page: casePage, perm: 'case.read' },
 	{ path: '/returns', page: soonPage, nav: 'nav.returns', perm: 'avrr.read' },
-	{ path: '/statistics', page: soonPage, nav: 'nav.statistics', perm: 'stats.read' },
+	{ path: '/statistics', page: statsPage, nav: 'nav.statistics', perm: 'stats.read' },
+	{ path: '/statistics/facts', page: factsPage, perm: 'stats.read', navParent: '/statistics' },
+	{ path: '/statistics/regional', page: regionalPage, perm: 'stats.read', navParent: '/statistics' },
 	{ path: '/admin/users', page: usersPage, nav: 'nav.users', perm: 'users.admin' },
 	{ path: '/admin/agencies', page: agenciesPage, nav: 'nav.agencies', perm: 'agencies.admin' },
 	{ path: '/admin/tokens', page: tokensPage, nav: 'nav.tokens', perm: 'tokens.admin' },
@@ -94,7 +99,7 @@ function renderChrome(current) {
 	list.replaceChildren();
 	for (const r of routes) {
 		if (!r.nav || (r.perm && !holds(me, r.perm))) continue;
-		const active = current && (current.path === r.path);
+		const active = current && (current.path === r.path || current.navParent === r.path);
 		list.append(h('li', null, h('a', { href: '#' + r.path, 'aria-current': active ? 'page' : null,
 			class: active ? 'active' : null }, t(r.nav))));
 	}

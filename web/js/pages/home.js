@@ -16,7 +16,7 @@ const TILES = [
 	{ href: '#/referrals', perm: 'case.read', title: 'nav.referrals', text: 'home.referrals' },
 	{ href: '#/cases/dashboard', perm: 'case.supervise', title: 'nav.case_dashboard', text: 'home.case_dashboard' },
 	{ href: '#/returns', perm: 'avrr.read', title: 'nav.returns', text: 'home.returns', soon: true },
-	{ href: '#/statistics', perm: 'stats.read', title: 'nav.statistics', text: 'home.statistics', soon: true },
+	{ href: '#/statistics', perm: 'stats.read', title: 'nav.statistics', text: 'home.statistics' },
 ];
 
 export function render(main, ctx) {
