@@ -16,6 +16,7 @@
 #include "mmis/border.h"
 #include "mmis/date.h"
 #include "mmis/json.h"
+#include "mmis/stats.h"
 #include "mmis/store_json.h"
 #include "mmis/uuid.h"
 
@@ -862,12 +863,27 @@ static const struct transition {
 	const char *action; /* the audit event */
 	const char *from, *to;
 	bool note_required;
+	bool moves_crossings; /* the statistics' roll-ups must follow (stats.h) */
 	enum mmis_err (*work)(struct decision *d, struct mmis_error *err);
 } transitions[] = {
-	{ "accept", "merge.accept", "proposed", "accepted", false, do_accept },
-	{ "reject", "merge.reject", "proposed", "rejected", false, do_reject },
-	{ "revert", "merge.revert", "accepted", "reverted", true, do_revert },
+	{ "accept", "merge.accept", "proposed", "accepted", false, true, do_accept },
+	{ "reject", "merge.reject", "proposed", "rejected", false, false, do_reject },
+	{ "revert", "merge.revert", "accepted", "reverted", true, true, do_revert },
 };
+
+/*
+ * Take both persons' crossings out of the roll-ups (sign -1) or put them back (+1): a crossing
+ * is counted by its person's nationality, sex and age, which change when it moves to the other.
+ */
+static enum mmis_err rollup_pair(struct store *s, const struct merge_row *m, int sign,
+				 struct mmis_error *err)
+{
+	enum mmis_err rc = MMIS_OK;
+
+	for (int i = 0; !rc && i < 2; i++)
+		rc = stats_rollup_person(s, m->person[i], sign, err);
+	return rc;
+}
 
 static enum mmis_err decide(const struct mmis_ctx *cx, const struct actor *a,
 			    const struct transition *tr, const char *id, const char *survivor,
@@ -907,8 +923,12 @@ static enum mmis_err decide(const struct mmis_ctx *cx, const struct actor *a,
 	else if (!(rc = load_merge(cx->store, id, sc, a, &d.m, err)) && strcmp(d.m.status, tr->from))
 		rc = mmis_error_set(err, MMIS_ECONFLICT, "id", "the proposal is %s: only a %s one "
 				    "can be %s", d.m.status, tr->from, tr->to);
+	if (!rc && tr->moves_crossings)
+		rc = rollup_pair(cx->store, &d.m, -1, err);
 	if (!rc)
 		rc = tr->work(&d, err);
+	if (!rc && tr->moves_crossings)
+		rc = rollup_pair(cx->store, &d.m, +1, err);
 	/* The answer is read inside the operation, so that its event covers the read. */
 	if (!rc && out && !(rc = merge_json(cx->store, d.m.id, true, out, err)))
 		rc = add_stay(cx, a, *out, err);

@@ -21,6 +21,7 @@
 #include "mmis/auth.h"
 #include "mmis/border.h"
 #include "mmis/dedup.h"
+#include "mmis/stats.h"
 #include "mmis/strbuf.h"
 #include "testdb.h"
 
@@ -437,6 +438,81 @@ static void test_revert_exact(void **state)
 	assert_int_equal(res.proposed, 0);
 }
 
+/* The statistics' roll-ups as text, one line per row of each. */
+static char *rollups(struct fx *f)
+{
+	static const char *const sql[] = {
+		"SELECT period, bcp, direction, nationality, '', '', n FROM stats_crossing_month "
+		"WHERE n <> 0 ORDER BY 1, 2, 3, 4",
+		"SELECT period, '', direction, nationality, sex, age_band, n FROM "
+		"stats_crossing_month_person WHERE n <> 0 ORDER BY 1, 3, 4, 5, 6",
+	};
+	struct mmis_error err;
+	struct strbuf sb;
+
+	strbuf_init(&sb, 1 << 16);
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		struct store_stmt *st;
+		bool row = false;
+		OK(store_prepare(f->s, sql[i], &st, &err));
+		while (!store_step(st, &row, &err) && row) {
+			for (int c = 0; c < 7; c++)
+				strbuf_addf(&sb, "%s%s", c ? " " : "", store_column_text(st, c));
+			strbuf_addch(&sb, '\n');
+		}
+		store_finalize(st);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The roll-ups as kept equal the roll-ups recomputed from the records. */
+static void assert_rollups_current(struct fx *f)
+{
+	struct mmis_error err;
+	char *kept = rollups(f), *rebuilt;
+
+	OK(stats_rebuild(&f->cx, &f->sys, NULL, &err));
+	rebuilt = rollups(f);
+	assert_string_equal(kept, rebuilt);
+	free(kept);
+	free(rebuilt);
+}
+
+/*
+ * A merge moves crossings to a person counted by another nationality, sex and age; the
+ * statistics follow it, and its revert, in the same transaction.
+ */
+static void test_merge_keeps_statistics(void **state)
+{
+	struct fx *f = *state;
+	struct mmis_error err;
+	char a[UUID_STR_MAX], b[UUID_STR_MAX], id[UUID_STR_MAX], sql[256];
+
+	two_records(f, a, b);
+	detect(f, &f->sys);
+	proposal_of(f, a, b, id);
+	/* A's record says otherwise than B's: another nationality, sex and age band. */
+	snprintf(sql, sizeof(sql), "UPDATE person SET nationality = 'UKR', sex = 'F', "
+		 "birth_date = '2010-01-01' WHERE id = '%s'", a);
+	testdb_exec(f->s, sql);
+	OK(stats_rebuild(&f->cx, &f->sys, NULL, &err));
+	char *before = rollups(f);
+	assert_non_null(strstr(before, "UKR"));
+
+	OK(merge_accept(&f->cx, &f->sup, id, b, NULL, NULL, &err));
+	char *merged = rollups(f);
+	assert_null(strstr(merged, "UKR"));
+	assert_rollups_current(f);
+
+	OK(merge_revert(&f->cx, &f->sup, id, "two people after all", NULL, &err));
+	char *reverted = rollups(f);
+	assert_string_equal(before, reverted);
+	assert_rollups_current(f);
+	free(before);
+	free(merged);
+	free(reverted);
+}
+
 static void test_revert_refuses_partial(void **state)
 {
 	struct fx *f = *state;
@@ -765,6 +841,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_propose, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_moves_and_stay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revert_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_keeps_statistics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revert_refuses_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject_and_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revert_order, setup, teardown),
