@@ -63,7 +63,8 @@ struct role {
 };
 
 /* The roles: admin, auditor, border_officer, border_supervisor, case_worker, case_supervisor,
- * identification_officer, return_counsellor, analyst, exchange_officer, screening_client. */
+ * identification_officer, return_counsellor, analyst, internal_analyst, exchange_officer,
+ * screening_client. */
 size_t role_count(void);
 const struct role *role_at(size_t i);
 const struct role *role_find(const char *name); /* NULL when unknown */

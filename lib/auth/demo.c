@@ -49,6 +49,8 @@ static const struct demo_user demo_users[] = {
 	  "Demo-Shelter-Berane-7" },
 	{ "demo.return", "Radmila Return (demo)", "return_counsellor", "IOM", "Demo-Return-Herceg-7" },
 	{ "demo.analyst", "Andrej Analyst (demo)", "analyst", "DM", "Demo-Analyst-Tivat-7" },
+	{ "demo.statunit", "Stefan Statistician (demo)", "internal_analyst", "DM",
+	  "Demo-Statunit-Danilovgrad-7" },
 	{ "demo.exchange", "Elena Exchange (demo)", "exchange_officer", "DM",
 	  "Demo-Exchange-Pljevlja-7" },
 	{ "demo.screening", "Visa system (demo)", "screening_client", "DM",

@@ -75,12 +75,21 @@ static const struct role roles[] = {
 		[PERM_AVRR_READ] = A_,
 		[PERM_AVRR_WRITE] = A_,
 	} },
-	/* Unsuppressed statistics are for the system's own internal runs only: an analyst who
-	 * could see cells of one or two people could tell who they are. */
+	/* An analyst publishes: every table is disclosure-controlled. A cell of one or two people
+	 * could tell who they are. */
 	{ "analyst", "Analyst", {
 		[PERM_SELF] = O_,
 		[PERM_STATS_READ] = L_,
 		[PERM_STATS_UNSUPPRESSED] = N_,
+		[PERM_STATS_WRITE] = L_,
+	} },
+	/* The statistical unit's own analysts, who check tables against the records before they
+	 * are published: they may lower the minimum cell or turn suppression off (--min-cell 0),
+	 * every such table audited as below the deployment's minimum. Never for cases. */
+	{ "internal_analyst", "Internal analyst (statistical unit)", {
+		[PERM_SELF] = O_,
+		[PERM_STATS_READ] = L_,
+		[PERM_STATS_UNSUPPRESSED] = L_,
 		[PERM_STATS_WRITE] = L_,
 	} },
 	{ "exchange_officer", "Data exchange officer", {

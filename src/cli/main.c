@@ -34,8 +34,8 @@ static const struct command commands[] = {
 	{ "user add", cmd_user_add,
 	  "NAME --role ROLE --agency CODE [--display-name TEXT] [--password-file F]", "add a user",
 	  "  --role ROLE             admin, auditor, border_officer, border_supervisor, case_worker,\n"
-	  "                          case_supervisor, return_counsellor, analyst, exchange_officer,\n"
-	  "                          screening_client\n"
+	  "                          case_supervisor, identification_officer, return_counsellor,\n"
+	  "                          analyst, internal_analyst, exchange_officer, screening_client\n"
 	  "  --agency CODE           the user's agency (see mmis agency list)\n"
 	  "  --display-name TEXT     the name shown to others (default: NAME)\n"
 	  "  --password-file F       read the password from F; else from stdin (asked twice,\n"

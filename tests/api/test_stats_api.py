@@ -85,8 +85,9 @@ def suite(tmp):
     env, g = inst.env, inst.g
     inst.agencies((('BP', 'police'), ('DM', 'government')))
     inst.users((('analyst', 'analyst', 'DM'), ('officer', 'border_officer', 'BP'),
-                ('exchange', 'exchange_officer', 'DM'), ('auditor', 'auditor', 'DM')),
-               'users and tokens: analyst, border officer, exchange officer, auditor')
+                ('exchange', 'exchange_officer', 'DM'), ('auditor', 'auditor', 'DM'),
+                ('statunit', 'internal_analyst', 'DM')),
+               'users and tokens: analyst, border officer, exchange officer, auditor, internal analyst')
     tokens = inst.tokens
 
     rows = synthetic_crossings(os.path.join(tmp, 'x.csv'))
@@ -204,6 +205,11 @@ def suite(tmp):
     r = get(q + '&min_cell=50')
     ok(r.status == 200 and r.json and r.json['min_cell'] == 50 and
        all(x['count'] is None or x['count'] >= 50 for x in r.json['rows']), 'min_cell=50: nothing below 50', r)
+    # ---- the statistical unit's internal analyst may turn suppression off, audited as such
+    r = get(q + '&min_cell=0', who='statunit')
+    ok(r.status == 200 and r.json and r.json['min_cell'] == 0 and
+       {(x['month'], x['nationality']): x['count'] for x in r.json['rows']} == dict(true),
+       'an internal analyst asking min_cell=0: every count, equal to the file\'s', r)
     r = get(q, who='officer')
     ok(r.status == 403, 'a border officer: 403', r)
     r = get(q, who='exchange')
@@ -251,6 +257,7 @@ def suite(tmp):
     details = ' | '.join(e.get('detail', '') for e in (r.json or {}).get('items', []))
     ok(r.status == 200 and all(f in details for f in (', csv:', ', sdmx-csv:', ', xlsx:', ', json:')),
        'every table and export is audited with its format', details[:600])
+    ok('min cell 0 (below the deployment\'s)' in details, 'the unsuppressed table is audited as below the deployment\'s minimum', details[:600])
     ok(re.search(r'denied', ' '.join(e.get('outcome', '') for e in r.json['items'])) is not None,
        'the refused minimum is audited as denied')
 

@@ -138,6 +138,7 @@ static const struct grant expected[] = {
 	{ "identification_officer", { O,   N,    N,   N,   N,    N,   N,   N,    A,   O,   N,    N,    N,    N,    N,    N,   A,   N,   N } },
 	{ "return_counsellor",      { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    A,    A,    N,    N,    N,   N,   N,   N } },
 	{ "analyst",                { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    N,   N,   N,   L } },
+	{ "internal_analyst",       { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    L,    N,   N,   N,   L } },
 	{ "exchange_officer",       { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    L,    N,    L,   N,   N,   N } },
 	{ "screening_client",       { O,   N,    N,   N,   N,    N,   N,   N,    N,   N,   N,    N,    N,    N,    N,    N,   N,   L,   N } },
 };
