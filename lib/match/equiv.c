@@ -1,6 +1,6 @@
 /*
  * equiv.c - the classes of equivalent spellings of data/name-equivalences.txt, built into the
- * binary (tools/embed_data.py), read once per process into a hash table from a spelling's
+ * binary (tools/embed.py), read once per process into a hash table from a spelling's
  * skeleton to its class number (1, 2, ...), and the particles ("al", "bin", "van").
  */
 #include <pthread.h>

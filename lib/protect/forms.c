@@ -1,6 +1,6 @@
 /*
  * forms.c - forms as data (protect.h): definitions parsed from JSON (the built-ins come from
- * the files in lib/protect/forms/, embedded at build time by tools/embed_files.py), answers checked
+ * the files in lib/protect/forms/, embedded at build time by tools/embed.py), answers checked
  * against them, the suggested outcome and case types computed by the rules they carry, and
  * answers filtered by consent scope.
  *
