@@ -41,6 +41,14 @@ int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "mmis: <message>" and the command's usage on stderr; return EXIT_USAGE. */
 int cli_usage(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * The number an option gives: digits (after an optional '-') and nothing else, from min to max.
+ * False for anything else (no space, '+', hex, overflow); *out is unchanged then.
+ */
+bool cli_int(const char *s, long long min, long long max, long long *out);
+/* A decimal number (digits, '.', an optional leading '-'; no inf or nan) from min to max. */
+bool cli_real(const char *s, double min, double max, double *out);
+
 /* Print the full help of a command on stdout. */
 void cli_print_help(const struct command *cmd);
 

@@ -49,17 +49,6 @@ static bool parse_when(const char *s, bool end_of_day, int64_t *ms)
 	return !timestamp_parse(s, NULL, ms, NULL);
 }
 
-static bool parse_int(const char *s, long long min, long long max, long long *out)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (!*s || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 int cmd_audit_list(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -100,12 +89,12 @@ int cmd_audit_list(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, "--to: not a date or a timestamp with a zone: '%s'", optarg);
 			break;
 		case 'b':
-			if (!parse_int(optarg, 1, INT64_MAX, &n))
+			if (!cli_int(optarg, 1, INT64_MAX, &n))
 				return cli_usage(cli, "--before: not a sequence number: '%s'", optarg);
 			f.before_seq = n;
 			break;
 		case 'l':
-			if (!parse_int(optarg, 1, 1000, &n))
+			if (!cli_int(optarg, 1, 1000, &n))
 				return cli_usage(cli, "--limit: a number from 1 to 1000, not '%s'", optarg);
 			f.limit = (int)n;
 			break;

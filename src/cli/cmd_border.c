@@ -293,7 +293,7 @@ int cmd_stay_authorise(struct cli *cli, int argc, char **argv)
 	struct cli_ctx c;
 	struct date from, to;
 	json_t *p = NULL;
-	long days = 0;
+	long long days = 0;
 	bool done;
 	int rc, opt;
 
@@ -321,13 +321,8 @@ int cmd_stay_authorise(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "--from: %s", mmis_error_text(&err));
 	if (date_parse(to_s, "valid_to", &to, &err))
 		return cli_usage(cli, "--to: %s", mmis_error_text(&err));
-	if (days_s) {
-		char *end;
-		errno = 0;
-		days = strtol(days_s, &end, 10);
-		if (errno || end == days_s || *end || days < 1 || days > 36600)
-			return cli_usage(cli, "--days: a number of days from 1 to 36600");
-	}
+	if (days_s && !cli_int(days_s, 1, 36600, &days))
+		return cli_usage(cli, "--days: a number of days from 1 to 36600");
 	if (cli_open_ctx(cli, &c, &err))
 		return cli_fail(&err);
 	rc = stay_authorisation_add(&c.cx, &c.actor, person, kind, &from, &to, (int)days, number,

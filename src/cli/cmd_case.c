@@ -89,16 +89,6 @@ int cmd_case_access(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static bool read_int(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long n = strtol(s, &end, 10);
-	if (!*s || *end || n < min || n > max)
-		return false;
-	*out = (int)n;
-	return true;
-}
-
 int cmd_case_settings(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -108,6 +98,7 @@ int cmd_case_settings(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	const char *days = NULL, *warn = NULL;
+	long long n_days = 0, n_warn = 0;
 	struct protect_settings ps;
 	struct mmis_error err;
 	struct cli_ctx c;
@@ -120,16 +111,19 @@ int cmd_case_settings(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (days && !cli_int(days, 1, 365, &n_days))
+		return cli_usage(cli, "--reflection-days is 1 to 365");
+	if (warn && !cli_int(warn, 0, 90, &n_warn))
+		return cli_usage(cli, "--reflection-warn-days is 0 to 90");
 	if (cli_open_ctx(cli, &c, &err))
 		return cli_fail(&err);
 	rc = EXIT_OK;
 	if (protect_settings_get(&c.cx, &ps, &err)) {
 		rc = cli_fail(&err);
-	} else if (days && !read_int(days, 1, 365, &ps.reflection_days)) {
-		rc = cli_usage(cli, "--reflection-days is 1 to 365");
-	} else if (warn && !read_int(warn, 0, 90, &ps.reflection_warn_days)) {
-		rc = cli_usage(cli, "--reflection-warn-days is 0 to 90");
-	} else if ((days || warn) && protect_settings_set(&c.cx, &c.actor, &ps, &err)) {
+	} else if ((days || warn) &&
+		   (ps.reflection_days = days ? (int)n_days : ps.reflection_days,
+		    ps.reflection_warn_days = warn ? (int)n_warn : ps.reflection_warn_days,
+		    protect_settings_set(&c.cx, &c.actor, &ps, &err))) {
 		rc = cli_fail(&err);
 	} else {
 		printf("reflection_days %d\nreflection_warn_days %d\n", ps.reflection_days,

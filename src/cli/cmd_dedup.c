@@ -91,28 +91,6 @@ static void on_progress(void *ctx, enum dedup_phase phase, uint64_t done, uint64
 	progress_update(&d->p, done);
 }
 
-static bool parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || *s == ' ' || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_number(const char *s, double min, double max, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= min && v <= max))
-		return false;
-	*out = v;
-	return true;
-}
-
 int cmd_dedup(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -128,14 +106,14 @@ int cmd_dedup(struct cli *cli, int argc, char **argv)
 	struct detect_progress dp = { .phase = -1 };
 	struct mmis_error err;
 	struct cli_ctx c;
-	long threads = 0;
+	long long threads = 0;
 	bool json = false, done;
 	int rc, opt;
 
 	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1) {
-		if (opt == 't' && !parse_number(optarg, DEDUP_THRESHOLD_MIN, 1, &o.threshold))
+		if (opt == 't' && !cli_real(optarg, DEDUP_THRESHOLD_MIN, 1, &o.threshold))
 			return cli_usage(cli, "--threshold: a number from %.2f to 1", DEDUP_THRESHOLD_MIN);
-		if (opt == 'n' && !parse_long(optarg, 1, 256, &threads))
+		if (opt == 'n' && !cli_int(optarg, 1, 256, &threads))
 			return cli_usage(cli, "--threads: a whole number from 1 to 256");
 		o.dry_run = o.dry_run || opt == 'd';
 		json = json || opt == 'j';
@@ -395,7 +373,7 @@ int cmd_dedup_list(struct cli *cli, int argc, char **argv)
 	struct mmis_error err;
 	struct cli_ctx c;
 	const char *status = NULL;
-	long limit = 50, offset = 0;
+	long long limit = 50, offset = 0;
 	bool json = false, done;
 	json_t *res = NULL, *m;
 	size_t i;
@@ -404,9 +382,9 @@ int cmd_dedup_list(struct cli *cli, int argc, char **argv)
 	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1) {
 		if (opt == 's')
 			status = optarg;
-		else if (opt == 'l' && !parse_long(optarg, 1, MERGE_LIST_MAX, &limit))
+		else if (opt == 'l' && !cli_int(optarg, 1, MERGE_LIST_MAX, &limit))
 			return cli_usage(cli, "--limit: a whole number from 1 to %d", MERGE_LIST_MAX);
-		else if (opt == 'o' && !parse_long(optarg, 0, 1000000000L, &offset))
+		else if (opt == 'o' && !cli_int(optarg, 0, 1000000000L, &offset))
 			return cli_usage(cli, "--offset: a whole number, 0 or more");
 		json = json || opt == 'j';
 	}

@@ -331,7 +331,7 @@ int cmd_screen(struct cli *cli, int argc, char **argv)
 	struct progress p;
 	struct cli_ctx c;
 	double threshold = MATCH_DEFAULT_THRESHOLD;
-	long limit = 10;
+	long long limit = 10;
 	size_t n = 0;
 	int64_t bad = 0;
 	bool done, opened = false;
@@ -339,17 +339,10 @@ int cmd_screen(struct cli *cli, int argc, char **argv)
 	int code, opt;
 
 	while ((code = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1) {
-		char *end;
-		errno = 0;
-		if (opt == 't') {
-			threshold = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(threshold > 0 && threshold <= 1))
-				return cli_usage(cli, "--threshold: a number above 0 and at most 1");
-		} else if (opt == 'l') {
-			limit = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || limit < 1 || limit > SCREEN_LIMIT_MAX)
-				return cli_usage(cli, "--limit: 1 to %d", SCREEN_LIMIT_MAX);
-		}
+		if (opt == 't' && (!cli_real(optarg, 0, 1, &threshold) || threshold <= 0))
+			return cli_usage(cli, "--threshold: a number above 0 and at most 1");
+		if (opt == 'l' && !cli_int(optarg, 1, SCREEN_LIMIT_MAX, &limit))
+			return cli_usage(cli, "--limit: 1 to %d", SCREEN_LIMIT_MAX);
 	}
 	if (done)
 		return code;

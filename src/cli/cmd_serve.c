@@ -77,8 +77,8 @@ static int parse(struct cli *cli, int argc, char **argv, struct serve_args *a)
 			a->web_explicit = true;
 			break;
 		case 't': {
-			long n = strtol(optarg, &end, 10);
-			if (*end || end == optarg || n < 1 || n > 256)
+			long long n;
+			if (!cli_int(optarg, 1, 256, &n))
 				return cli_usage(cli, "--threads needs a number from 1 to 256");
 			a->cfg.threads = (unsigned)n;
 			break;

@@ -10,20 +10,6 @@
 #include "mmis/date.h"
 #include "mmis/stay.h"
 
-static bool parse_days(const char *s, long min, long max, int *out)
-{
-	char *end;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	v = strtol(s, &end, 10);
-	if (*end || v < min || v > max)
-		return false;
-	*out = (int)v;
-	return true;
-}
-
 int cmd_stay_calc(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -34,6 +20,7 @@ int cmd_stay_calc(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	int limit = STAY_LIMIT_DAYS, window = STAY_WINDOW_DAYS;
+	long long num;
 	const char *on_text = NULL;
 	struct stay_result r;
 	struct mmis_error err;
@@ -50,14 +37,16 @@ int cmd_stay_calc(struct cli *cli, int argc, char **argv)
 			on_text = optarg;
 			break;
 		case 'l':
-			if (!parse_days(optarg, 1, STAY_WINDOW_MAX - 1, &limit))
+			if (!cli_int(optarg, 1, STAY_WINDOW_MAX - 1, &num))
 				return cli_usage(cli, "--limit: a number of days from 1 to %d, not '%s'",
 						 STAY_WINDOW_MAX - 1, optarg);
+			limit = (int)num;
 			break;
 		case 'w':
-			if (!parse_days(optarg, 2, STAY_WINDOW_MAX, &window))
+			if (!cli_int(optarg, 2, STAY_WINDOW_MAX, &num))
 				return cli_usage(cli, "--window: a number of days from 2 to %d, not '%s'",
 						 STAY_WINDOW_MAX, optarg);
+			window = (int)num;
 			break;
 		default:
 			break;

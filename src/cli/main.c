@@ -4,6 +4,7 @@
  * Adding a command is adding a row to `commands` and a cmd_*.c file (git's builtin/ and commands[]).
  * Multi-word commands ("db status") are matched on their words; the longest match wins.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -458,6 +459,38 @@ static int getopt_exact(int argc, char **argv, const struct option *opts, const 
 		return '?';
 	}
 	return c;
+}
+
+bool cli_int(const char *s, long long min, long long max, long long *out)
+{
+	const char *p = s && *s == '-' ? s + 1 : s;
+	char *end;
+	long long v;
+
+	if (!p || *p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool cli_real(const char *s, double min, double max, double *out)
+{
+	const char *p = s && *s == '-' ? s + 1 : s;
+	char *end;
+	double v;
+
+	if (!p || !((*p >= '0' && *p <= '9') || *p == '.'))
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= min && v <= max))
+		return false;
+	*out = v;
+	return true;
 }
 
 int cli_getopt(struct cli *cli, int argc, char **argv, const struct option *longopts, int *opt,
