@@ -25,6 +25,7 @@
 #include "mmis/date.h"
 #include "mmis/screen.h"
 #include "mmis/store.h"
+#include "mmis/rng.h"
 
 #define CROSSINGS 2000
 
@@ -41,13 +42,10 @@ static void die(const char *what, const char *msg)
 	exit(1);
 }
 
-static uint64_t rng_state = 42;
+static struct rng rng_state = { 42 };
 static uint64_t next(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_next(&rng_state);
 }
 static int below(int n)
 {

@@ -36,6 +36,7 @@
 #include "mmis/date.h"
 #include "mmis/stats.h"
 #include "mmis/store.h"
+#include "mmis/rng.h"
 
 #define YEARS 10
 #define FIRST_DAY 16436 /* 2015-01-01 */
@@ -58,14 +59,11 @@ static const char *const transports[] = { "car", "car", "car", "bus", "truck", "
 #define N_BCP (sizeof(bcps) / sizeof(bcps[0]))
 #define N_NAT (sizeof(nats) / sizeof(nats[0]))
 
-static uint64_t rng = 0x5eed;
+static struct rng rng = { 0x5eed };
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_next(&rng);
 }
 
 /* A skewed pick among n: about a quarter on the first, a long tail. */

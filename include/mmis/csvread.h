@@ -68,4 +68,7 @@ bool csv_reader_next(struct csv_reader *r);
  * aliases are longer than the crossings' fields. */
 void csv_reader_set_field_max(struct csv_reader *r, size_t max);
 
+/* Strip the spaces and tabs around a field, in place (" SRB " -> "SRB"). */
+void csv_trim(char *s);
+
 #endif

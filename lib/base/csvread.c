@@ -234,3 +234,15 @@ void csv_reader_set_field_max(struct csv_reader *r, size_t max)
 {
 	r->field_max = max;
 }
+
+void csv_trim(char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	while (s[i] == ' ' || s[i] == '\t')
+		i++;
+	if (i)
+		memmove(s, s + i, n - i + 1);
+}

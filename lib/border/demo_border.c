@@ -13,32 +13,16 @@
 
 #include "internal.h"
 #include "mmis/border.h"
+#include "mmis/rng.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define DAY_MS (86400 * 1000LL)
 #define PERSONS 3000
 #define REFUSALS 120
 
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static int below(struct rng *r, int n)
-{
-	return (int)(next(r) % (uint64_t)n);
-}
-
 static const char *pick(struct rng *r, const char *const *list, size_t n)
 {
-	return list[below(r, (int)n)];
+	return list[rng_below(r, (int)n)];
 }
 
 #define PICK(r, a) pick((r), (a), COUNT(a))
@@ -107,7 +91,7 @@ static const struct nat nats[] = {
 
 static const struct nat *pick_nat(struct rng *r)
 {
-	int x = below(r, 100), acc = 0;
+	int x = rng_below(r, 100), acc = 0;
 	for (size_t i = 0; i < COUNT(nats); i++) {
 		acc += nats[i].weight;
 		if (x < acc)
@@ -121,7 +105,7 @@ static const struct nat *pick_nat(struct rng *r)
 static int pick_day(struct rng *r, const struct date *today, bool coastal)
 {
 	for (;;) {
-		int d = below(r, 365);
+		int d = rng_below(r, 365);
 		struct date day;
 		date_add_days(today, d - 365, &day);
 		int w = 2;
@@ -131,7 +115,7 @@ static int pick_day(struct rng *r, const struct date *today, bool coastal)
 			w = coastal ? 12 : 5;
 		if (day.month == 12 || day.month == 1)
 			w = 3; /* the diaspora comes home for the holidays */
-		if (below(r, 12) < w)
+		if (rng_below(r, 12) < w)
 			return d;
 	}
 }
@@ -157,18 +141,18 @@ static void make_who(struct rng *r, int i, const struct date *today, struct who 
 {
 	struct date b;
 	w->nat = pick_nat(r);
-	w->doctype = w->nat->id_card && below(r, 3) == 0 ? "I" : "P";
-	snprintf(w->number, sizeof(w->number), "%c%c%07d", 'A' + below(r, 26), 'A' + below(r, 26),
-		 100000 + i * 7 + below(r, 7));
-	w->surname = w->nat->surnames[below(r, (int)w->nat->n_s)];
-	w->given = w->nat->given[below(r, (int)w->nat->n_g)];
-	w->sex = below(r, 2) ? 'F' : 'M';
-	b.year = today->year - 18 - below(r, 55);
-	b.month = 1 + below(r, 12);
-	b.day = 1 + below(r, 28);
+	w->doctype = w->nat->id_card && rng_below(r, 3) == 0 ? "I" : "P";
+	snprintf(w->number, sizeof(w->number), "%c%c%07d", 'A' + rng_below(r, 26), 'A' + rng_below(r, 26),
+		 100000 + i * 7 + rng_below(r, 7));
+	w->surname = w->nat->surnames[rng_below(r, (int)w->nat->n_s)];
+	w->given = w->nat->given[rng_below(r, (int)w->nat->n_g)];
+	w->sex = rng_below(r, 2) ? 'F' : 'M';
+	b.year = today->year - 18 - rng_below(r, 55);
+	b.month = 1 + rng_below(r, 12);
+	b.day = 1 + rng_below(r, 28);
 	b.precision = DATE_DAY;
 	date_format(&b, w->birth);
-	b.year = today->year + below(r, 9) - (below(r, 40) == 0 ? 10 : 0); /* a few expired */
+	b.year = today->year + rng_below(r, 9) - (rng_below(r, 40) == 0 ? 10 : 0); /* a few expired */
 	date_format(&b, w->expiry);
 }
 
@@ -246,39 +230,39 @@ enum mmis_err border_demo_seed(const struct mmis_ctx *cx, const struct actor *a,
 	for (int i = 0; i < PERSONS; i++) {
 		struct who w;
 		make_who(&r, i, today, &w);
-		int kind = below(&r, 1000);
+		int kind = rng_below(&r, 1000);
 		const char *purpose = PICK(&r, purposes);
 		if (kind < 25) {
 			/* An overstayer: entered 95 to 200 days ago, never left. */
-			int d = 365 - 95 - below(&r, 105);
-			const char *bcp = w.nat->bcps[below(&r, (int)w.nat->n_b)];
-			stamp(today, d, 6 + below(&r, 16), below(&r, 60), at);
+			int d = 365 - 95 - rng_below(&r, 105);
+			const char *bcp = w.nat->bcps[rng_below(&r, (int)w.nat->n_b)];
+			stamp(today, d, 6 + rng_below(&r, 16), rng_below(&r, 60), at);
 			row(f, at, bcp, "entry", &w, transport_of(bcp, &r), purpose);
 			continue;
 		}
 		if (kind < 30) {
 			/* An exit with no recorded entry (entered before records began, or missed). */
-			const char *bcp = w.nat->bcps[below(&r, (int)w.nat->n_b)];
-			stamp(today, 20 + below(&r, 300), 6 + below(&r, 16), below(&r, 60), at);
+			const char *bcp = w.nat->bcps[rng_below(&r, (int)w.nat->n_b)];
+			stamp(today, 20 + rng_below(&r, 300), 6 + rng_below(&r, 16), rng_below(&r, 60), at);
 			row(f, at, bcp, "exit", &w, transport_of(bcp, &r), purpose);
 			continue;
 		}
 		/* One to four trips, in order, each of a few days. */
-		int trips = 1 + below(&r, 4), day = -1;
+		int trips = 1 + rng_below(&r, 4), day = -1;
 		for (int t = 0; t < trips; t++) {
 			int d = pick_day(&r, today, w.nat->coastal);
 			if (d <= day)
-				d = day + 1 + below(&r, 30);
+				d = day + 1 + rng_below(&r, 30);
 			if (d > 364)
 				break;
-			int len = 1 + below(&r, below(&r, 10) ? 14 : 45);
-			const char *in_bcp = w.nat->bcps[below(&r, (int)w.nat->n_b)];
-			const char *out_bcp = below(&r, 4) ? in_bcp : w.nat->bcps[below(&r, (int)w.nat->n_b)];
-			stamp(today, d, 6 + below(&r, 16), below(&r, 60), at);
+			int len = 1 + rng_below(&r, rng_below(&r, 10) ? 14 : 45);
+			const char *in_bcp = w.nat->bcps[rng_below(&r, (int)w.nat->n_b)];
+			const char *out_bcp = rng_below(&r, 4) ? in_bcp : w.nat->bcps[rng_below(&r, (int)w.nat->n_b)];
+			stamp(today, d, 6 + rng_below(&r, 16), rng_below(&r, 60), at);
 			row(f, at, in_bcp, "entry", &w, transport_of(in_bcp, &r), purpose);
-			if (d + len > 364 || (d + len == 364 && below(&r, 2)))
+			if (d + len > 364 || (d + len == 364 && rng_below(&r, 2)))
 				break; /* still present */
-			stamp(today, d + len, 6 + below(&r, 16), below(&r, 60), at);
+			stamp(today, d + len, 6 + rng_below(&r, 16), rng_below(&r, 60), at);
 			row(f, at, out_bcp, "exit", &w, transport_of(out_bcp, &r), purpose);
 			day = d + len;
 		}
@@ -307,7 +291,7 @@ enum mmis_err border_demo_seed(const struct mmis_ctx *cx, const struct actor *a,
 		char bcp_[16];
 		make_who(&r, PERSONS + i, today, &w);
 		memset(&in, 0, sizeof(in));
-		border_copy(bcp_, sizeof(bcp_), w.nat->bcps[below(&r, (int)w.nat->n_b)]);
+		border_copy(bcp_, sizeof(bcp_), w.nat->bcps[rng_below(&r, (int)w.nat->n_b)]);
 		in.who.document_type = w.doctype;
 		in.who.issuing_state = w.nat->code;
 		in.who.document_number = w.number;
@@ -316,13 +300,13 @@ enum mmis_err border_demo_seed(const struct mmis_ctx *cx, const struct actor *a,
 		in.who.sex = w.sex;
 		in.who.nationality = w.nat->code;
 		in.who.bcp = bcp_;
-		stamp(today, below(&r, 365), 6 + below(&r, 16), below(&r, 60), at);
+		stamp(today, rng_below(&r, 365), 6 + rng_below(&r, 16), rng_below(&r, 60), at);
 		timestamp_parse(at, NULL, &in.who.at_ms, NULL);
-		grounds[0] = grounds_pick[below(&r, (int)sizeof(grounds_pick) - 1)];
-		if (below(&r, 4) == 0 && grounds[0] != 'E')
+		grounds[0] = grounds_pick[rng_below(&r, (int)sizeof(grounds_pick) - 1)];
+		if (rng_below(&r, 4) == 0 && grounds[0] != 'E')
 			grounds[1] = 'E';
 		in.grounds = grounds;
-		in.note = below(&r, 2) ? "demo: documents checked at the first line" : NULL;
+		in.note = rng_below(&r, 2) ? "demo: documents checked at the first line" : NULL;
 		rc = refusal_record(cx, &off, &in, &out, err);
 		json_decref(out);
 	}
@@ -336,7 +320,7 @@ enum mmis_err border_demo_seed(const struct mmis_ctx *cx, const struct actor *a,
 		char bcp_[16], pid[UUID_STR_MAX];
 		make_who(&r, PERSONS + REFUSALS + i, today, &w);
 		memset(&in, 0, sizeof(in));
-		border_copy(bcp_, sizeof(bcp_), w.nat->bcps[below(&r, (int)w.nat->n_b)]);
+		border_copy(bcp_, sizeof(bcp_), w.nat->bcps[rng_below(&r, (int)w.nat->n_b)]);
 		in.document_type = "P";
 		in.issuing_state = w.nat->code;
 		in.document_number = w.number;
@@ -346,7 +330,7 @@ enum mmis_err border_demo_seed(const struct mmis_ctx *cx, const struct actor *a,
 		in.nationality = w.nat->code;
 		in.bcp = bcp_;
 		in.direction = CROSSING_ENTRY;
-		int d = 365 - 120 - below(&r, 200);
+		int d = 365 - 120 - rng_below(&r, 200);
 		stamp(today, d, 9, 30, at);
 		timestamp_parse(at, NULL, &in.at_ms, NULL);
 		if ((rc = crossing_record(cx, &off, &in, &out, err)))
@@ -355,7 +339,7 @@ enum mmis_err border_demo_seed(const struct mmis_ctx *cx, const struct actor *a,
 			    json_string_value(json_object_get(json_object_get(out, "person"), "id")));
 		json_decref(out);
 		date_add_days(today, d - 365 - 10, &from);
-		date_add_days(today, 365 + below(&r, 365), &to);
+		date_add_days(today, 365 + rng_below(&r, 365), &to);
 		rc = stay_authorisation_add(cx, a, pid, "residence_permit", &from, &to, 0, NULL, NULL,
 					    err);
 	}

@@ -22,17 +22,6 @@
 #define BATCH_ROWS 64
 #define PROGRESS_EVERY 10000
 
-static void trim(char *s)
-{
-	size_t n = strlen(s), i = 0;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	while (s[i] == ' ' || s[i] == '\t')
-		i++;
-	if (i)
-		memmove(s, s + i, n - i + 1);
-}
-
 static bool blank_record(const struct csv_reader *c)
 {
 	return !c->bad[0] && c->n == 1 && !c->fields[0][0];
@@ -134,7 +123,7 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 	} else {
 		bool good = c->n == 4 || c->n == 3;
 		for (int i = 0; good && i < c->n; i++) {
-			trim(c->fields[i]);
+			csv_trim(c->fields[i]);
 			good = !strcmp(c->fields[i], want[i]);
 		}
 		if (!good)
@@ -148,7 +137,7 @@ enum mmis_err bcp_import(const struct mmis_ctx *cx, const struct actor *a, FILE 
 			continue;
 		mmis_error_clear(&le);
 		for (int i = 0; i < c->n; i++)
-			trim(c->fields[i]);
+			csv_trim(c->fields[i]);
 		if (c->bad[0])
 			lr = csv_bad(c, want, 4, &le);
 		else if (c->n < 3 || c->n > 4)
@@ -596,7 +585,7 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 			idx[k] = -1;
 		for (int i = 0; !rc && i < c->n; i++) {
 			int k;
-			trim(c->fields[i]);
+			csv_trim(c->fields[i]);
 			for (k = 0; k < C__COUNT && strcmp(c->fields[i], col_names[k]); k++)
 				;
 			if (k == C__COUNT)

@@ -11,25 +11,9 @@
 
 #include "internal.h"
 #include "mmis/json.h"
+#include "mmis/rng.h"
 
 #define DEMO_CASES 30
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static int below(struct rng *r, int n)
-{
-	return (int)(next(r) % (uint64_t)n);
-}
 
 enum mmis_err px_actor_of(struct store *s, const char *username, struct actor *out,
 			  struct mmis_error *err)
@@ -211,7 +195,7 @@ static enum mmis_err assess(struct demo *d, const struct actor *a, const char *i
 {
 	return form(d, a, id, "assessment",
 		    json_pack("{s:s, s:[s, s], s:s, s:s}", "risk_level",
-			      below(&d->r, 3) ? "medium" : "high", "needs", needs1, needs2, "wish",
+			      rng_below(&d->r, 3) ? "medium" : "high", "needs", needs1, needs2, "wish",
 			      wish, "summary", "Needs agreed with the person, with an interpreter."));
 }
 
@@ -241,13 +225,13 @@ static enum mmis_err trafficking_case(struct demo *d, int n, enum profile_kind k
 	while (people[p].kind != kind)
 		p++;
 	char opened[DATE_STR_MAX], id[UUID_STR_MAX], sid[UUID_STR_MAX];
-	int ago = 5 + below(&d->r, 100);
+	int ago = 5 + rng_below(&d->r, 100);
 	json_t *scr = NULL;
 	bool child = kind == K_BEGGING && (n / 6) % 2 == 1;
 	enum mmis_err rc;
 
 	if (n % 5 == 0)
-		ago = 78 + below(&d->r, 6); /* reflection periods ending within the fortnight */
+		ago = 78 + rng_below(&d->r, 6); /* reflection periods ending within the fortnight */
 	days_ago(d->today, ago, opened);
 	WITH(json_pack("{s:o, s:s}", "answers",
 		       screening_answers("bcp", yes, child ? "child" : "adult",
@@ -258,8 +242,8 @@ static enum mmis_err trafficking_case(struct demo *d, int n, enum profile_kind k
 	json_decref(scr);
 	WITH(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:s, s:s}",
 		       "screening_id", sid, "opened_on", opened, "surname",
-		       people[p].surnames[below(&d->r, 4)], "given_names",
-		       people[p].given[below(&d->r, 4)], "sex", people[p].sex, "citizenship",
+		       people[p].surnames[rng_below(&d->r, 4)], "given_names",
+		       people[p].given[rng_below(&d->r, 4)], "sex", people[p].sex, "citizenship",
 		       people[p].citizenship, "languages", people[p].lang, "story",
 		       "Met at the border with a group; the companion held the documents.",
 		       "exploitation", expl, "means_of_control", ctrl, "country_of_exploitation",
@@ -295,7 +279,7 @@ static enum mmis_err trafficking_case(struct demo *d, int n, enum profile_kind k
 	if ((rc = go(d, &d->identify, id, "assessment", NULL)) ||
 	    (rc = assess(d, &d->identify, id, "shelter", "psychosocial", "undecided")))
 		return rc;
-	if (n % 4 == 1 && (rc = followup(d, &d->identify, id, -3 - below(&d->r, 10),
+	if (n % 4 == 1 && (rc = followup(d, &d->identify, id, -3 - rng_below(&d->r, 10),
 					 "Call the shelter about the interview with the team")))
 		return rc;
 	if (stage == 1)
@@ -317,7 +301,7 @@ static enum mmis_err trafficking_case(struct demo *d, int n, enum profile_kind k
 	    (rc = go(d, &d->identify, id, "services", NULL)))
 		return rc;
 	if (stage == 2)
-		return followup(d, &d->identify, id, 7 + below(&d->r, 20), "Review the case plan");
+		return followup(d, &d->identify, id, 7 + rng_below(&d->r, 20), "Review the case plan");
 	WITH(json_object(), referral_act(d->cx, &d->shelter, rid, "complete", in_, &ref, d->err));
 	json_decref(ref);
 	if ((rc = go(d, &d->identify, id, "services_implemented", NULL)))
@@ -333,22 +317,22 @@ static enum mmis_err child_case(struct demo *d, int n, enum profile_kind kind, i
 	while (people[p].kind != kind)
 		p++;
 	char opened[DATE_STR_MAX], id[UUID_STR_MAX], birth[16], appointed[DATE_STR_MAX];
-	int ago = 3 + below(&d->r, 120);
+	int ago = 3 + rng_below(&d->r, 120);
 	enum mmis_err rc;
 
 	days_ago(d->today, ago, opened);
-	snprintf(birth, sizeof(birth), "%d", d->today->year - 14 - below(&d->r, 3));
+	snprintf(birth, sizeof(birth), "%d", d->today->year - 14 - rng_below(&d->r, 3));
 	WITH(json_pack("{s:[s], s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "types",
 		       kind == K_UNACCOMPANIED ? "unaccompanied_child" : "separated_child",
-		       "opened_on", opened, "surname", people[p].surnames[below(&d->r, 4)],
-		       "given_names", people[p].given[below(&d->r, 4)], "sex", people[p].sex,
+		       "opened_on", opened, "surname", people[p].surnames[rng_below(&d->r, 4)],
+		       "given_names", people[p].given[rng_below(&d->r, 4)], "sex", people[p].sex,
 		       "birth_date", birth, "citizenship", people[p].citizenship, "languages",
 		       people[p].lang, "story",
 		       kind == K_UNACCOMPANIED ? "Found alone at the bus station in Podgorica."
 					       : "Travelling with an adult cousin."),
 	     case_open(d->cx, &d->csw, in_, id, d->err));
 	if (stage == 0)
-		return followup(d, &d->csw, id, -1 - below(&d->r, 5), "Appoint a guardian");
+		return followup(d, &d->csw, id, -1 - rng_below(&d->r, 5), "Appoint a guardian");
 	days_ago(d->today, ago > 2 ? ago - 2 : 0, appointed);
 	if ((rc = form(d, &d->csw, id, "guardian",
 		       json_pack("{s:s, s:s, s:s, s:s}", "guardian_name", "Milena Guardian (demo)",
@@ -388,14 +372,14 @@ static enum mmis_err shelter_case(struct demo *d, int n, enum profile_kind kind,
 	while (people[p].kind != kind)
 		p++;
 	char opened[DATE_STR_MAX], id[UUID_STR_MAX];
-	int ago = 2 + below(&d->r, 60);
+	int ago = 2 + rng_below(&d->r, 60);
 	enum mmis_err rc;
 
 	days_ago(d->today, ago, opened);
 	WITH(json_pack("{s:[s], s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "types",
 		       kind == K_SMUGGLED ? "smuggled_migrant" : "other_vulnerable", "opened_on",
-		       opened, "surname", people[p].surnames[below(&d->r, 4)], "given_names",
-		       people[p].given[below(&d->r, 4)], "sex", people[p].sex, "citizenship",
+		       opened, "surname", people[p].surnames[rng_below(&d->r, 4)], "given_names",
+		       people[p].given[rng_below(&d->r, 4)], "sex", people[p].sex, "citizenship",
 		       people[p].citizenship, "languages", people[p].lang, "health",
 		       kind == K_VULNERABLE ? "Pregnant, 7th month." : "Exhausted, minor injuries.",
 		       "story", kind == K_SMUGGLED ? "Left by smugglers in the mountains near Božaj."
@@ -459,7 +443,7 @@ enum mmis_err protect_demo_seed(const struct mmis_ctx *cx, uint64_t seed,
 	    (rc = px_actor_of(cx->store, "demo.casesup", &d.cswsup, err)))
 		return rc;
 	for (int i = 0; i < DEMO_CASES; i++) {
-		int stage = below(&d.r, 4);
+		int stage = rng_below(&d.r, 4);
 		switch (i % 6) {
 		case 0:
 			rc = trafficking_case(&d, i, K_BEGGING, stage);

@@ -139,17 +139,6 @@ struct row {
 	int64_t dropped;
 };
 
-static void trim(char *s)
-{
-	size_t n = strlen(s), i = 0;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	while (s[i] == ' ' || s[i] == '\t')
-		i++;
-	if (i)
-		memmove(s, s + i, n - i + 1);
-}
-
 /* Split `s` in place at ';' into out[] (values trimmed, empty ones left out); *more receives
  * the number of values beyond `max`. */
 static size_t split(char *s, const char **out, size_t max, size_t *more)
@@ -160,7 +149,7 @@ static size_t split(char *s, const char **out, size_t max, size_t *more)
 		char *end = strchr(s, ';');
 		if (end)
 			*end = '\0';
-		trim(s);
+		csv_trim(s);
 		if (*s) {
 			if (n < max)
 				out[n++] = s;
@@ -222,7 +211,7 @@ static enum mmis_err check_row(struct csv_reader *c, const int *idx, bool os, st
 	for (int k = 0; k < K__COUNT; k++) {
 		v[k] = idx[k] >= 0 && idx[k] < c->n ? c->fields[idx[k]] : NULL;
 		if (v[k]) {
-			trim(v[k]);
+			csv_trim(v[k]);
 			if (!*v[k])
 				v[k] = NULL;
 		}
@@ -607,7 +596,7 @@ static enum mmis_err read_header(struct csv_reader *c, bool os, int *idx, struct
 				      (long long)c->line, c->bad);
 	for (int i = 0; i < c->n; i++) {
 		int k;
-		trim(c->fields[i]);
+		csv_trim(c->fields[i]);
 		for (k = 0; k < K__COUNT && (strcmp(c->fields[i], col_names[k]) || !want[k]); k++)
 			;
 		if (k == K__COUNT) {

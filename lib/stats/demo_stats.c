@@ -14,30 +14,14 @@
 #include "internal.h"
 #include "mmis/border.h"
 #include "mmis/strbuf.h"
+#include "mmis/rng.h"
 
 #define DEMO_SOURCE "Synthetic demo series (not official)"
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static int below(struct rng *r, int n)
-{
-	return (int)(next(r) % (uint64_t)n);
-}
 
 /* A factor around 1 (+- spread). */
 static double wobble(struct rng *r, double spread)
 {
-	return 1.0 + spread * ((double)below(r, 2001) / 1000.0 - 1.0);
+	return 1.0 + spread * ((double)rng_below(r, 2001) / 1000.0 - 1.0);
 }
 
 /* Rough magnitudes of the region, for a plausible-looking synthetic series. */
@@ -145,7 +129,7 @@ static const struct demo_nat {
 
 static const struct demo_nat *pick_nat(struct rng *r)
 {
-	int x = below(r, 100), acc = 0;
+	int x = rng_below(r, 100), acc = 0;
 	for (size_t i = 0; i < COUNT(nats); i++) {
 		acc += nats[i].weight;
 		if (x < acc)
@@ -160,7 +144,7 @@ static void pick_bcp(struct rng *r, const struct demo_nat *n, char out[17])
 	int words = 1, k;
 	for (const char *q = p; *q; q++)
 		words += *q == ' ';
-	k = below(r, words);
+	k = rng_below(r, words);
 	while (k-- > 0)
 		p = strchr(p, ' ') + 1;
 	size_t len = strcspn(p, " ");
@@ -178,14 +162,14 @@ static const char *transport_of(const char *bcp, struct rng *r)
 	if (!strcmp(bcp, "MNE-BAR") || !strcmp(bcp, "MNE-KOT") || !strcmp(bcp, "MNE-ZEL") ||
 	    !strcmp(bcp, "MNE-BUD") || !strcmp(bcp, "MNE-RIS"))
 		return "vessel";
-	return road[below(r, 5)];
+	return road[rng_below(r, 5)];
 }
 
 /* A day in [start, start + 365) weighted by season (summer, and the holidays). */
 static int64_t season_day(struct rng *r, int64_t start, bool coastal)
 {
 	for (;;) {
-		int64_t d = start + below(r, 365);
+		int64_t d = start + rng_below(r, 365);
 		struct date day;
 		date_from_days(d, &day);
 		int w = 2;
@@ -195,7 +179,7 @@ static int64_t season_day(struct rng *r, int64_t start, bool coastal)
 			w = coastal ? 12 : 5;
 		if (day.month == 12 || day.month == 1)
 			w = 3;
-		if (below(r, 12) < w)
+		if (rng_below(r, 12) < w)
 			return d;
 	}
 }
@@ -204,10 +188,10 @@ static void crossing_line(struct strbuf *sb, int64_t day, struct rng *r, const c
 			  bool exit, const char *nat, int id, char sex, int birth_year)
 {
 	char at[TIMESTAMP_STR_MAX];
-	timestamp_format(day * DAY_MS + (6 + below(r, 16)) * 3600000LL + below(r, 60) * 60000LL, at);
+	timestamp_format(day * DAY_MS + (6 + rng_below(r, 16)) * 3600000LL + rng_below(r, 60) * 60000LL, at);
 	strbuf_addf(sb, "%s,%s,%s,P,%s,H%08d,DEMO,TRAVELLER,%c,%d-%02d-%02d,%s,,%s,tourism\n", at,
-		    bcp, exit ? "exit" : "entry", nat, id, sex, birth_year, 1 + below(r, 12),
-		    1 + below(r, 28), nat, transport_of(bcp, r));
+		    bcp, exit ? "exit" : "entry", nat, id, sex, birth_year, 1 + rng_below(r, 12),
+		    1 + rng_below(r, 28), nat, transport_of(bcp, r));
 }
 
 static enum mmis_err seed_history(const struct mmis_ctx *cx, const struct actor *a, struct rng *r,
@@ -229,22 +213,22 @@ static enum mmis_err seed_history(const struct mmis_ctx *cx, const struct actor 
 		int travellers = (int)(3000.0 / pow(1.08, y));
 		for (int i = 0; i < travellers; i++, id++) {
 			const struct demo_nat *n = pick_nat(r);
-			char sex = below(r, 2) ? 'F' : 'M';
-			int birth = today->year - 18 - below(r, 55) - y;
+			char sex = rng_below(r, 2) ? 'F' : 'M';
+			int birth = today->year - 18 - rng_below(r, 55) - y;
 			int64_t last = start - 1;
-			if (below(r, 12) == 0)
-				birth = today->year - 3 - below(r, 14) - y; /* children travel too */
-			for (int trip = 1 + below(r, 4); trip > 0; trip--) {
+			if (rng_below(r, 12) == 0)
+				birth = today->year - 3 - rng_below(r, 14) - y; /* children travel too */
+			for (int trip = 1 + rng_below(r, 4); trip > 0; trip--) {
 				char bcp[17];
 				int64_t d = season_day(r, start, n->coastal);
 				if (d <= last)
-					d = last + 1 + below(r, 20);
-				int64_t out = d + 1 + below(r, below(r, 10) ? 14 : 40);
+					d = last + 1 + rng_below(r, 20);
+				int64_t out = d + 1 + rng_below(r, rng_below(r, 10) ? 14 : 40);
 				if (out >= start + 365)
 					break;
 				pick_bcp(r, n, bcp);
 				crossing_line(&sb, d, r, bcp, false, n->code, id, sex, birth);
-				if (below(r, 4) == 0)
+				if (rng_below(r, 4) == 0)
 					pick_bcp(r, n, bcp);
 				crossing_line(&sb, out, r, bcp, true, n->code, id, sex, birth);
 				last = out;
@@ -256,17 +240,17 @@ static enum mmis_err seed_history(const struct mmis_ctx *cx, const struct actor 
 	for (int i = 0; i < 140; i++, id++) {
 		const struct demo_nat *n = pick_nat(r);
 		char bcp[17];
-		int64_t d = t0 - 365 * 3 + below(r, 365);
-		int64_t stay = 400 + below(r, 300);
+		int64_t d = t0 - 365 * 3 + rng_below(r, 365);
+		int64_t stay = 400 + rng_below(r, 300);
 		pick_bcp(r, n, bcp);
-		crossing_line(&sb, d, r, bcp, false, n->code, id, below(r, 2) ? 'F' : 'M',
-			      today->year - 22 - below(r, 30));
+		crossing_line(&sb, d, r, bcp, false, n->code, id, rng_below(r, 2) ? 'F' : 'M',
+			      today->year - 22 - rng_below(r, 30));
 		crossing_line(&sb, d + stay, r, bcp, true, n->code, id, 'M', 1990);
 	}
 	/* Residents who leave (long-term departures). */
 	for (int i = 0; i < 90; i++, id++)
-		crossing_line(&sb, t0 - 365 * 3 + below(r, 365 * 2), r, "MNE-TGD", true, "MNE", id,
-			      below(r, 2) ? 'F' : 'M', today->year - 20 - below(r, 30));
+		crossing_line(&sb, t0 - 365 * 3 + rng_below(r, 365 * 2), r, "MNE-TGD", true, "MNE", id,
+			      rng_below(r, 2) ? 'F' : 'M', today->year - 20 - rng_below(r, 30));
 	/* A spike for the seasonal alert: many more arrivals than usual at Sukobin (Albania) in
 	 * the last complete month, which the border demo's year holds. */
 	{
@@ -277,11 +261,11 @@ static enum mmis_err seed_history(const struct mmis_ctx *cx, const struct actor 
 		prev.day = 1;
 		begin = date_to_days(&prev);
 		for (int i = 0; i < 260; i++, id++) {
-			int64_t d = begin + below(r, (int)(end - begin));
-			crossing_line(&sb, d, r, "MNE-SUK", false, "ALB", id, below(r, 2) ? 'F' : 'M',
-				      today->year - 20 - below(r, 40));
+			int64_t d = begin + rng_below(r, (int)(end - begin));
+			crossing_line(&sb, d, r, "MNE-SUK", false, "ALB", id, rng_below(r, 2) ? 'F' : 'M',
+				      today->year - 20 - rng_below(r, 40));
 			if (d + 3 < date_to_days(today))
-				crossing_line(&sb, d + 1 + below(r, 2), r, "MNE-SUK", true, "ALB", id,
+				crossing_line(&sb, d + 1 + rng_below(r, 2), r, "MNE-SUK", true, "ALB", id,
 					      'M', 1990);
 		}
 	}

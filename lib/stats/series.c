@@ -28,17 +28,6 @@ enum scol { S_INDICATOR, S_PERIOD, S_VALUE, S_SOURCE, S_UNIT, S_COUNTRY, S__COUN
 static const char *const scol_names[S__COUNT] = { "indicator", "period", "value", "source", "unit",
 						  "country" };
 
-static void trim(char *s)
-{
-	size_t n = strlen(s), i = 0;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	while (s[i] == ' ' || s[i] == '\t')
-		i++;
-	if (i)
-		memmove(s, s + i, n - i + 1);
-}
-
 static void line_error(json_t *errors, int64_t line, const struct mmis_error *e)
 {
 	if (errors && json_array_size(errors) < ERRORS_MAX)
@@ -215,7 +204,7 @@ enum mmis_err series_parse(FILE *in, const char *default_country, struct series_
 		idx[k] = -1;
 	for (int i = 0; !rc && i < c->n; i++) {
 		int k;
-		trim(c->fields[i]);
+		csv_trim(c->fields[i]);
 		for (k = 0; k < S__COUNT && strcmp(c->fields[i], scol_names[k]); k++)
 			;
 		if (k == S__COUNT)
@@ -259,7 +248,7 @@ enum mmis_err series_parse(FILE *in, const char *default_country, struct series_
 			for (int k = 0; k < S__COUNT; k++)
 				if (idx[k] >= 0) {
 					v[k] = c->fields[idx[k]];
-					trim(v[k]);
+					csv_trim(v[k]);
 				}
 			parse_record(v, def, &r, &le);
 		}

@@ -17,17 +17,15 @@
 #include <cmocka.h>
 
 #include "mmis/stats.h"
+#include "mmis/rng.h"
 
 #define P ((uint64_t)2147483647) /* 2^31 - 1, a prime */
 
-static uint64_t rng_state = 0x1234567;
+static struct rng rng_state = { 0x1234567 };
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_next(&rng_state);
 }
 
 static int below(int n)

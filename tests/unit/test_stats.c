@@ -27,6 +27,7 @@
 #include "mmis/stats.h"
 #include "mmis/strbuf.h"
 #include "testdb.h"
+#include "mmis/rng.h"
 
 /* A user of `role` in the directorate DM, signed in with a token. */
 static void make_actor(struct testdb_fx *f, const char *name, const char *role, struct actor *out)
@@ -170,14 +171,11 @@ static void test_query_parse(void **state)
 
 /* ---- random border records */
 
-static uint64_t rng = 7;
+static struct rng rng = { 7 };
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_next(&rng);
 }
 
 static int below(int n)
@@ -413,7 +411,7 @@ static void test_rollups_equal_records(void **state)
 	size_t len;
 	char *csv;
 
-	rng = 11;
+	rng.s = 11;
 	csv = random_crossings_csv(300, 1, &len);
 	import_text(f, csv, len);
 	free(csv);
@@ -618,7 +616,7 @@ static void test_queries_equal_records(void **state)
 		{ "nationality,sex,age_band,direction,bcp", "2023", "2025" },
 	};
 
-	rng = 23;
+	rng.s = 23;
 	csv = random_crossings_csv(400, 1, &len);
 	import_text(f, csv, len);
 	free(csv);
@@ -1189,7 +1187,7 @@ static void test_alerts_on_synthetic_data(void **state)
 	static const double season[12] = { 0.6, 0.6, 0.7, 0.8, 1.0, 1.4, 1.9, 2.0, 1.3, 0.9, 0.7, 0.8 };
 	int id = 0;
 
-	rng = 5;
+	rng.s = 5;
 	strbuf_init(&sb, 64 * 1024 * 1024);
 	strbuf_addstr(&sb, "time,bcp,direction,document_type,issuing_state,document_number,surname\n");
 	for (int y = 2020; y <= 2023; y++)

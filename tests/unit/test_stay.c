@@ -14,6 +14,7 @@
 #include "mmis/json.h"
 #include "mmis/stay.h"
 #include "stay_ref.h"
+#include "mmis/rng.h"
 
 static struct date day(const char *s)
 {
@@ -356,13 +357,10 @@ static void test_json(void **state)
 }
 
 /* splitmix64: reproducible random cases. */
-static uint64_t rng_state;
+static struct rng rng_state;
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_next(&rng_state);
 }
 static int64_t between(int64_t lo, int64_t hi) /* inclusive */
 {
@@ -455,7 +453,7 @@ static void random_case(int case_no, size_t max_stays)
 static void test_random_against_reference(void **state)
 {
 	(void)state;
-	rng_state = 20141130;
+	rng_state.s = 20141130;
 	for (int i = 0; i < 10000; i++)
 		random_case(i, i % 100 == 99 ? 200 : 12); /* every hundredth beyond the local buffer */
 	print_message("# random cases: %d with an overstay, %d with no day left, %d with the whole "
@@ -472,7 +470,7 @@ static void test_many_stays(void **state)
 	struct stay s[500];
 	struct date on;
 
-	rng_state = 500;
+	rng_state.s = 500;
 	for (int round = 0; round < 5; round++) {
 		int64_t d = 16000;
 		for (size_t i = 0; i < 500; i++) {
