@@ -104,6 +104,13 @@ struct actor {
  * a front end sets it (the command line puts the operating-system user there). */
 void actor_system(struct actor *out);
 
+/* Let the system actor *out (made by actor_system) work for the agency `code` (an import at the
+ * command line for the Border Police): what it records belongs to that agency, so that its
+ * officers and supervisors reach it. MMIS_ENOTFOUND (field "agency") for an unknown code;
+ * MMIS_EINVAL when *out is not the system actor. */
+enum mmis_err actor_system_for(struct store *s, const char *code, struct actor *out,
+			       struct mmis_error *err);
+
 /* Whether `a` is the system actor. Only an actor made by actor_system() is: a zero-filled
  * struct actor is nobody and may do nothing. */
 bool actor_is_system(const struct actor *a);

@@ -154,6 +154,8 @@ struct crossing_import_result {
 	int64_t imported;    /* crossings saved (0 when anything was wrong) */
 	int64_t new_persons;
 	int64_t flagged;     /* exits without an entry */
+	int64_t screened;    /* documents screened against the alert lists (cx->screen) */
+	int64_t hits;        /* alert-list hits raised, pending an officer's decision */
 	json_t *errors;      /* a JSON array of {line, field, message}; the caller decrefs; may be NULL */
 };
 
@@ -163,7 +165,10 @@ struct crossing_import_result {
  *   birth_date,nationality,expiry_date,transport,purpose
  * (columns in any order; optional ones may be missing), all or nothing in one transaction with
  * batched inserts: every bad line is listed in out->errors (at most 1000) and nothing is saved.
- * Exits without a recorded entry are flagged as in crossing_record. One audit event for the
+ * Exits without a recorded entry are flagged as in crossing_record. With cx->screen, the
+ * traveller of each document is screened against the alert lists once per import, at the
+ * document's last crossing in the file, in the same transaction: hits are saved pending, for
+ * the officers of the importing agency to decide (GET /api/v1/hits). One audit event for the
  * import. `progress` (may be NULL) is called now and then with the lines done.
  * Needs border.write.
  */

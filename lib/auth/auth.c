@@ -251,6 +251,23 @@ static enum mmis_err find_agency(struct store *s, const char *code, struct agenc
 	return rc;
 }
 
+enum mmis_err actor_system_for(struct store *s, const char *code, struct actor *out,
+			       struct mmis_error *err)
+{
+	struct agency_row ag;
+	enum mmis_err rc;
+
+	if (!actor_is_system(out))
+		return mmis_error_set(err, MMIS_EINVAL, NULL, "only the system works for an agency");
+	if (!code || !*code)
+		return mmis_error_set(err, MMIS_EINVAL, "agency", "an agency code is required");
+	if ((rc = find_agency(s, code, &ag, err)))
+		return rc;
+	str_copy(out->agency_id, sizeof(out->agency_id), ag.id);
+	str_copy(out->agency_code, sizeof(out->agency_code), ag.code);
+	return MMIS_OK;
+}
+
 struct user_row {
 	char id[UUID_STR_MAX];
 	char username[AUTH_NAME_MAX + 1];

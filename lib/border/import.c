@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "mmis/border.h"
 #include "mmis/json.h"
+#include "mmis/screen.h"
 #include "mmis/stats.h"
 #include "mmis/strbuf.h"
 #include "mmis/uuid.h"
@@ -520,6 +521,97 @@ static enum mmis_err flush_all(struct batch *persons, struct batch *docs, struct
 	return batch_flush(xs, err);
 }
 
+/* What the alert lists are searched with: a document's holder as stored, at the document's
+ * last crossing of one import. */
+struct imported_doc {
+	char crossing_id[UUID_STR_MAX], person_id[UUID_STR_MAX], document_id[UUID_STR_MAX];
+	char names[2][2 * BORDER_TEXT_MAX + 2];
+	char birth[DATE_STR_MAX], nationality[4], sex[2], number[BORDER_TEXT_MAX + 1];
+};
+
+/* "GIVEN SURNAME", or "SURNAME" alone. */
+static void full_name(char *out, size_t cap, const char *given, const char *surname)
+{
+	snprintf(out, cap, "%s%s%s", given ? given : "", given && *given ? " " : "",
+		 surname ? surname : "");
+}
+
+/*
+ * Screen the travellers of an import (its crossings are saved): each document once, at its last
+ * crossing in the file, as crossing_record screens a crossing (screen_crossing). The documents
+ * are read first, then screened: the hits are written in between reads otherwise.
+ */
+static enum mmis_err screen_imported(const struct mmis_ctx *cx, const struct actor *a,
+				     const char *import_id, struct crossing_import_result *out,
+				     struct mmis_error *err)
+{
+	struct imported_doc *docs = NULL, *d;
+	size_t n = 0, cap = 0;
+	struct store_stmt *st;
+	enum mmis_err rc;
+	bool row = false;
+
+	if ((rc = store_prepare(cx->store, "SELECT c.id, c.person_id, c.document_id, p.surname, "
+				"p.given_names, p.surname_typed, p.given_names_typed, p.birth_date, "
+				"p.nationality, p.sex, d.number FROM crossing c JOIN person p ON "
+				"p.id = c.person_id JOIN travel_document d ON d.id = c.document_id "
+				"WHERE c.import_id = ? ORDER BY c.document_id, c.at DESC, c.id DESC",
+				&st, err)))
+		return rc;
+	store_bind_text(st, 1, import_id);
+	while (!(rc = store_step(st, &row, err)) && row) {
+		if (n && !strcmp(docs[n - 1].document_id, store_column_text(st, 2)))
+			continue; /* an earlier crossing of the same document */
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 256;
+			struct imported_doc *nd = realloc(docs, ncap * sizeof(*nd));
+			if (!nd) {
+				rc = border_oom(err);
+				break;
+			}
+			docs = nd;
+			cap = ncap;
+		}
+		d = &docs[n++];
+		border_copy(d->crossing_id, sizeof(d->crossing_id), store_column_text(st, 0));
+		border_copy(d->person_id, sizeof(d->person_id), store_column_text(st, 1));
+		border_copy(d->document_id, sizeof(d->document_id), store_column_text(st, 2));
+		full_name(d->names[0], sizeof(d->names[0]), store_column_text(st, 4),
+			  store_column_text(st, 3));
+		d->names[1][0] = '\0';
+		if (store_column_text(st, 5) && *store_column_text(st, 5))
+			full_name(d->names[1], sizeof(d->names[1]), store_column_text(st, 6),
+				  store_column_text(st, 5));
+		border_copy(d->birth, sizeof(d->birth), store_column_text(st, 7));
+		border_copy(d->nationality, sizeof(d->nationality), store_column_text(st, 8));
+		border_copy(d->sex, sizeof(d->sex), store_column_text(st, 9));
+		border_copy(d->number, sizeof(d->number), store_column_text(st, 10));
+	}
+	store_finalize(st);
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_t *hits = NULL, *info = NULL;
+		d = &docs[i];
+		struct screen_subject subj = {
+			.crossing_id = d->crossing_id,
+			.person_id = d->person_id,
+			.document_id = d->document_id,
+			.names = { d->names[0], d->names[1][0] ? d->names[1] : NULL },
+			.birth_date = d->birth[0] ? d->birth : NULL,
+			.nationality = d->nationality[0] ? d->nationality : NULL,
+			.sex = d->sex[0] ? d->sex : "X",
+			.document_number = d->number,
+		};
+		if (!(rc = screen_crossing(cx, a, &subj, &hits, &info, err))) {
+			out->screened++;
+			out->hits += (int64_t)json_array_size(hits);
+		}
+		json_decref(hits);
+		json_decref(info);
+	}
+	free(docs);
+	return rc;
+}
+
 enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, FILE *in,
 			      const char *name, border_progress_fn progress, void *progress_ctx,
 			      struct crossing_import_result *out, struct mmis_error *err)
@@ -723,18 +815,23 @@ enum mmis_err crossing_import(const struct mmis_ctx *cx, const struct actor *a, 
 			store_finalize(st);
 		}
 	}
+	if (!rc && !bad && xs.rows && cx->screen)
+		rc = screen_imported(cx, a, import_id, out, err);
 	if (progress)
 		progress(progress_ctx, (uint64_t)out->lines);
 	if (!rc && bad)
 		rc = import_failed(err, errors, bad);
 	if (!rc) {
 		out->imported = xs.rows;
-		audited_detail(&op, "%lld crossings (%lld new persons, %lld exits without entry) from %.150s",
-			   (long long)xs.rows, (long long)out->new_persons, (long long)out->flagged,
-			   name ? name : "standard input");
+		audited_detail(&op, "%lld crossings (%lld new persons, %lld exits without entry, "
+			       "%lld alert-list hits) from %.150s", (long long)xs.rows,
+			       (long long)out->new_persons, (long long)out->flagged,
+			       (long long)out->hits, name ? name : "standard input");
 	} else {
 		out->new_persons = 0;
 		out->flagged = 0;
+		out->screened = 0;
+		out->hits = 0;
 	}
 	batch_release(&persons);
 	batch_release(&docs);

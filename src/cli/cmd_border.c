@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "mmis/border.h"
+#include "mmis/screen.h"
 #include "mmis/json.h"
 #include "progress.h"
 
@@ -22,20 +23,31 @@ static const char *str_of(const json_t *o, const char *key)
 }
 
 /* Options of a command taking one FILE argument and nothing else. */
-static int file_arg(struct cli *cli, int argc, char **argv, const char **file)
+/*
+ * The one file argument of an import and its options (`opts`, NULL for none), before or after
+ * it: an option's value goes to vals[its short letter]. -1 when the command goes on.
+ */
+static int file_arg(struct cli *cli, int argc, char **argv, const struct option *opts,
+		    const char **file, const char *vals[128])
 {
 	bool done;
 	int rc, opt;
 
-	while ((rc = cli_getopt(cli, argc, argv, NULL, &opt, &done)) == -1)
-		;
-	if (done)
-		return rc;
-	if (optind >= argc)
+	*file = NULL;
+	for (;;) {
+		while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1)
+			if (vals && opt > 0 && opt < 128)
+				vals[opt] = optarg;
+		if (done)
+			return rc;
+		if (optind >= argc)
+			break;
+		if (*file)
+			return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+		*file = argv[optind++];
+	}
+	if (!*file)
 		return cli_usage(cli, "a CSV file is needed (- for standard input)");
-	*file = argv[optind++];
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	return -1;
 }
 
@@ -131,7 +143,7 @@ int cmd_bcp_import(struct cli *cli, int argc, char **argv)
 	FILE *in;
 	int rc;
 
-	if ((rc = file_arg(cli, argc, argv, &file)) != -1)
+	if ((rc = file_arg(cli, argc, argv, NULL, &file, NULL)) != -1)
 		return rc;
 	if (!(in = open_input(file)))
 		return cli_failf("%s: %s", file, strerror(errno));
@@ -156,26 +168,48 @@ int cmd_bcp_import(struct cli *cli, int argc, char **argv)
 
 int cmd_cross_import(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "agency", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	struct crossing_import_result res;
 	struct mmis_error err;
+	struct screen *sc = NULL;
 	struct progress p;
 	struct cli_ctx c;
-	const char *file = NULL;
+	const char *file = NULL, *vals[128] = { 0 }, *agency;
 	FILE *in;
 	int rc;
 
-	if ((rc = file_arg(cli, argc, argv, &file)) != -1)
+	if ((rc = file_arg(cli, argc, argv, opts, &file, vals)) != -1)
 		return rc;
+	agency = vals['a'];
 	if (!(in = open_input(file)))
 		return cli_failf("%s: %s", file, strerror(errno));
-	if (cli_open_ctx(cli, &c, &err)) {
+	if (cli_open_ctx(cli, &c, &err) ||
+	    (agency && actor_system_for(c.store, agency, &c.actor, &err))) {
 		if (in != stdin)
 			fclose(in);
+		if (c.store)
+			cli_close_ctx(&c);
 		return cli_fail(&err);
 	}
-	progress_start(&p, "importing crossings", 0);
-	rc = crossing_import(&c.cx, &c.actor, in, file, progress_update, &p, &res, &err);
-	progress_finish(&p);
+	/* The travellers are screened against the alert lists as at the border. */
+	if (!(rc = screen_new(cli->db_url, &sc, &err))) {
+		progress_start(&p, "loading the alert lists", 0);
+		rc = screen_load(sc, c.store, progress_update, &p, &err);
+		progress_finish(&p);
+		c.cx.screen = sc;
+	}
+	if (!rc) {
+		progress_start(&p, "importing crossings", 0);
+		rc = crossing_import(&c.cx, &c.actor, in, file, progress_update, &p, &res, &err);
+		progress_finish(&p);
+	} else {
+		memset(&res, 0, sizeof(res));
+	}
+	screen_free(sc);
 	cli_close_ctx(&c);
 	if (in != stdin)
 		fclose(in);
@@ -188,6 +222,12 @@ int cmd_cross_import(struct cli *cli, int argc, char **argv)
 	printf("imported %lld crossings (%lld new travellers, %lld exits without a recorded entry "
 	       "flagged)\n", (long long)res.imported, (long long)res.new_persons,
 	       (long long)res.flagged);
+	if (res.hits)
+		printf("%lld alert-list hit%s among the %lld documents screened, pending: %s\n",
+		       (long long)res.hits, res.hits == 1 ? "" : "s", (long long)res.screened,
+		       agency ? "the agency's officers and supervisors confirm or dismiss them" :
+		       "the crossings belong to no agency (import with --agency CODE), so only "
+		       "users who read every agency's crossings see them");
 	return EXIT_OK;
 }
 

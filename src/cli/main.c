@@ -118,7 +118,7 @@ static const struct command commands[] = {
 	  "import border crossing points from CSV, all or nothing",
 	  "  FILE.csv   the header code,name,kind,neighbour, then one BCP a line (- for stdin).\n"
 	  "  Every bad line is reported with its number and nothing is imported.\n" },
-	{ "cross import", cmd_cross_import, "FILE.csv",
+	{ "cross import", cmd_cross_import, "FILE.csv [--agency CODE]",
 	  "import crossings from CSV, all or nothing, in one transaction",
 	  "  FILE.csv   the header time,bcp,direction,document_type,issuing_state,\n"
 	  "             document_number,surname,given_names,sex,birth_date,nationality,\n"
@@ -126,7 +126,11 @@ static const struct command commands[] = {
 	  "             out), then one crossing a line (- for stdin). Times are ISO 8601 with\n"
 	  "             their zone. Every bad line is reported with its number and nothing is\n"
 	  "             imported. Exits without a recorded entry are imported and flagged.\n"
-	  "             A progress bar is shown on a terminal.\n" },
+	  "             A progress bar is shown on a terminal.\n"
+	  "  --agency CODE  the agency the crossings are recorded for (the BCPs' border police);\n"
+	  "             its officers and supervisors see them and decide their alert-list hits\n"
+	  "  The travellers are screened against the alert lists (each document once); hits are\n"
+	  "  saved pending, for the agency's officers to confirm or dismiss.\n" },
 	{ "stay authorise", cmd_stay_authorise,
 	  "--person ID --kind KIND --from YYYY-MM-DD --to YYYY-MM-DD [--days N] [--number DOCNO]",
 	  "record a visa or residence permit that decides a traveller's stay status",

@@ -145,6 +145,22 @@ expect_exit 2 "--limit 101 is a usage error"
 run m screen --threshold abc
 expect_exit 2 "--threshold abc is a usage error"
 
+# Crossings imported (an offline BCP's file) are screened: each document once.
+cat >"$T/x.csv" <<'CSV'
+time,bcp,direction,document_type,issuing_state,document_number,surname,given_names,sex,birth_date,nationality
+2026-01-05T10:00:00Z,MNE-DBR,entry,P,JOR,DM4417205,ABDULLAH,MOHAMMED,M,1984-06-15,JOR
+2026-01-09T10:00:00Z,MNE-DBR,exit,P,JOR,DM4417205,ABDULLAH,MOHAMMED,M,1984-06-15,JOR
+2026-01-05T11:00:00Z,MNE-DBR,entry,P,HRV,HR1234567,HORVAT,IVANA,F,1990-01-01,HRV
+CSV
+run m cross import "$T/x.csv" --agency NOPE
+expect_exit 1 "cross import --agency of no agency"
+expect_err "no agency 'NOPE'" "names the unknown agency"
+run m agency add BP --name "Border Police" --kind police
+run m cross import --agency BP "$T/x.csv"
+expect_exit 0 "cross import --agency BP"
+expect_out "^imported 3 crossings" "the crossings are imported"
+expect_out "^1 alert-list hit among the 2 documents screened, pending: the agency's officers" "the listed traveller's hit is raised once, for the agency"
+
 # Audited: one event per import, screening recorded.
 run m audit list --action watchlist.import --json
 expect_out '"outcome": ?"ok"' "imports are audited"

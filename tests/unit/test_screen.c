@@ -657,6 +657,63 @@ static void test_crossing_hits(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM screening_hit"), before);
 }
 
+/*
+ * An import screens each document once, at its last crossing in the file: the listed traveller
+ * crossing twice raises one hit per entry, on the exit; an import refused for a bad line raises
+ * none; the hits belong to the importing agency.
+ */
+static void test_import_hits(void **state)
+{
+	struct fx *f = *state;
+	struct mmis_error err;
+	struct crossing_import_result res;
+	struct actor sup;
+	json_t *list = NULL;
+	static const char head[] = "time,bcp,direction,document_type,issuing_state,"
+				   "document_number,surname,given_names,sex,birth_date,nationality\n";
+	char text[1024];
+	FILE *in;
+
+	import_ok(f, alerts, "national", "refuse_entry");
+	OK(screen_load(f->cx.screen, f->s, NULL, NULL, &err));
+	make_actor(f, "sup", "border_supervisor", "BP", &sup);
+	snprintf(text, sizeof(text), "%s"
+		 "2026-01-05T10:00:00Z,MNE-DBR,entry,P,JOR,DM4417205,ABDULLAH,MOHAMMED,M,1984-06-15,JOR\n"
+		 "2026-01-09T10:00:00Z,MNE-DBR,exit,P,JOR,DM4417205,ABDULLAH,MOHAMMED,M,1984-06-15,JOR\n"
+		 "2026-01-05T11:00:00Z,MNE-DBR,entry,P,HRV,HR1234567,HORVAT,IVANA,F,1990-01-01,HRV\n"
+		 "2026-01-05T12:00:00Z,MNE-SUK,entry,P,SRB,X-123 456,PETROVIC,JOVAN,M,1970-03-03,SRB\n",
+		 head);
+	in = fmemopen(text, strlen(text), "r");
+	OK(crossing_import(&f->cx, &sup, in, "offline-bcp.csv", NULL, NULL, &res, &err));
+	fclose(in);
+	json_decref(res.errors);
+	assert_int_equal(res.imported, 4);
+	assert_int_equal(res.screened, 3);
+	/* Abdullah by name; the third traveller by the lost document number NA-2 lists. */
+	assert_int_equal(res.hits, 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM screening_hit h JOIN crossing c ON c.id = "
+			       "h.crossing_id WHERE h.status = 'pending' AND c.direction = 'exit' "
+			       "AND h.entry_external_id = 'NA-1'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit_event WHERE action = "
+			       "'crossing.import' AND detail LIKE '%2 alert-list hits%'"), 1);
+	OK(screen_hit_list(&f->cx, &sup, "pending", 100, &list, &err));
+	assert_int_equal(json_array_size(list), 2);
+	json_decref(list);
+
+	/* A bad line: nothing saved, no hit. */
+	snprintf(text, sizeof(text), "%s"
+		 "2026-02-05T10:00:00Z,MNE-DBR,entry,P,JOR,DM4417299,ABDULLAH,MOHAMMED,M,1984-06-15,JOR\n"
+		 "2026-02-05T10:00:00Z,MNE-XXX,entry,P,HRV,HR1234599,HORVAT,IVANA,F,1990-01-01,HRV\n",
+		 head);
+	in = fmemopen(text, strlen(text), "r");
+	assert_int_equal(crossing_import(&f->cx, &sup, in, "bad.csv", NULL, NULL, &res, &err),
+			 MMIS_EINVAL);
+	fclose(in);
+	json_decref(res.errors);
+	assert_int_equal(res.hits, 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM screening_hit"), 2);
+}
+
 static void test_crossing_without_service(void **state)
 {
 	struct fx *f = *state;
@@ -713,6 +770,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crossing_hits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_hits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crossing_without_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demo_lists, setup, teardown),
 	};
