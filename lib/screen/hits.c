@@ -25,8 +25,12 @@ static const char *nz(const char *s)
 #define HIT_SELECT                                                                              \
 	"SELECT h.id, h.crossing_id, h.person_id, h.document_id, w.name, h.watchlist_id, "      \
 	"w.category, h.action, h.entry_external_id, h.entry_name, h.entry, h.score, h.reasons, " \
-	"h.status, h.created_at, u.username, h.decided_at, h.note, h.officer_id, h.agency_id "  \
+	"h.status, h.created_at, u.username, h.decided_at, h.note, h.officer_id, h.agency_id, " \
+	"p.surname, p.given_names, p.nationality, p.birth_date, d.number, d.issuing_state, "   \
+	"c.at, c.bcp_code, c.direction "                                                        \
 	"FROM screening_hit h JOIN watchlist w ON w.id = h.watchlist_id "                        \
+	"JOIN crossing c ON c.id = h.crossing_id JOIN person p ON p.id = h.person_id "           \
+	"JOIN travel_document d ON d.id = h.document_id "                                        \
 	"LEFT JOIN app_user u ON u.id = h.decided_by "
 
 /* Serious first: the list's action, then the score. */
@@ -43,7 +47,8 @@ static json_t *json_text(const char *text, json_t *(*dflt)(void))
 static json_t *hit_row_json(struct store_stmt *st)
 {
 	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:f, "
-			 "s:o, s:s?, s:s?, s:s?, s:s?, s:s?}",
+			 "s:o, s:s?, s:s?, s:s?, s:s?, s:s?, "
+			 "s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}}",
 			 "id", store_column_text(st, 0), "crossing_id", store_column_text(st, 1),
 			 "person_id", store_column_text(st, 2), "document_id",
 			 store_column_text(st, 3), "list", store_column_text(st, 4), "list_id",
@@ -55,7 +60,13 @@ static json_t *hit_row_json(struct store_stmt *st)
 			 json_text(store_column_text(st, 12), json_array), "status",
 			 store_column_text(st, 13), "created_at", store_column_text(st, 14),
 			 "decided_by", store_column_text(st, 15), "decided_at",
-			 store_column_text(st, 16), "note", store_column_text(st, 17));
+			 store_column_text(st, 16), "note", store_column_text(st, 17),
+			 "traveller", "surname", store_column_text(st, 20), "given_names",
+			 store_column_text(st, 21), "nationality", store_column_text(st, 22),
+			 "birth_date", store_column_text(st, 23), "document_number",
+			 store_column_text(st, 24), "issuing_state", store_column_text(st, 25),
+			 "crossing_at", store_column_text(st, 26), "bcp", store_column_text(st, 27),
+			 "direction", store_column_text(st, 28));
 }
 
 static json_t *hit_row(struct store_stmt *st, void *ctx)

@@ -346,7 +346,9 @@ static const struct {
 	  "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"crossing_id\":{\"type\":\"string\"},"
 	  "\"list\":{\"type\":\"string\"},\"action\":{\"type\":\"string\"},\"entry_id\":{\"type\":\"string\"},"
 	  "\"name\":{\"type\":[\"string\",\"null\"]},\"entry\":{\"type\":\"object\"},\"score\":{\"type\":\"number\"},"
-	  "\"reasons\":{\"type\":\"array\"},\"status\":{\"enum\":[\"pending\",\"confirmed\",\"dismissed\"]}}}" },
+	  "\"reasons\":{\"type\":\"array\"},\"status\":{\"enum\":[\"pending\",\"confirmed\",\"dismissed\"]},"
+	  "\"traveller\":{\"type\":\"object\",\"description\":\"the traveller and the crossing the hit was raised on: "
+	  "surname, given_names, nationality, birth_date, document_number, issuing_state, crossing_at, bcp, direction\"}}}" },
 	{ "HitList",
 	  "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Hit\"}}}}" },
 	{ "HitDecision",

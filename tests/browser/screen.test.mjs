@@ -47,6 +47,7 @@ before(async () => {
 	const pw = secretFile('user.pw', USER_PASSWORD);
 	mmis('agency', 'add', 'BP', '--name', 'Border Police', '--kind', 'police');
 	mmis('user', 'add', 'officer', '--display-name', 'Marko Marković', '--role', 'border_officer', '--agency', 'BP', '--password-file', pw);
+	mmis('user', 'add', 'chief', '--display-name', 'Ana Vuković', '--role', 'border_supervisor', '--agency', 'BP', '--password-file', pw);
 
 	// The national list: the first entry is written in Cyrillic, with an Arabic-script alias.
 	mmis('watchlist', 'import', writeFile('alerts.csv',
@@ -171,6 +172,33 @@ test('border officer: a traveller on no list shows no hit; a lost document is a 
 	await hit.locator('button.hit-confirm').click();
 	await hit.locator('.hit-decided-confirmed').waitFor();
 	assert.match(await hit.locator('.hit-decided').textContent(), /Potvrdio\/la officer/);
+	await page.close();
+});
+
+test('border supervisor: the hits of an imported file wait on the supervision page, with the traveller', async (t) => {
+	// An offline BCP's file, imported for the Border Police: the listed traveller on another passport.
+	const out = mmis('cross', 'import', writeFile('offline.csv',
+		'time,bcp,direction,document_type,issuing_state,document_number,surname,given_names,sex,birth_date,nationality\n' +
+		'2026-01-05T10:00:00Z,MNE-SUK,entry,P,JOR,DM5550001,ABDULLAH,MOHAMMED,M,1984-06-15,JOR\n' +
+		'2026-01-05T11:00:00Z,MNE-SUK,entry,P,HRV,HR5550002,HORVAT,IVANA,F,1992-09-09,HRV\n'), '--agency', 'BP');
+	assert.match(out, /1 alert-list hit among the 2 documents screened/);
+	const page = await newPage();
+	await signIn(page, 'chief', USER_PASSWORD);
+	await page.goto(base + '/#/border/supervisor');
+	const waiting = page.locator('#sup-hits .pending-hit', { hasText: 'DM5550001' });
+	await waiting.waitFor();
+	const text = await waiting.textContent();
+	for (const s of ['ABDULLAH MOHAMMED', '(JOR)', 'DM5550001', 'entered at MNE-SUK', '05.01.2026', 'REFUSE ENTRY', 'national-alerts'])
+		assert.ok(text.includes(s), `the waiting hit shows ${s}`);
+	t.diagnostic(`screenshot ${await shot(page, 'screen-supervisor-pending-hits')}`);
+	// Dismissed with a note, it waits no more.
+	await waiting.locator('textarea').fill('Checked with the Jordanian embassy: another person');
+	await waiting.locator('button.hit-dismiss').click();
+	await waiting.locator('.hit-decided-dismissed').waitFor();
+	await page.reload();
+	await page.locator('#sup-hits h2').waitFor();
+	await page.locator('#sup-hits-box .loading').waitFor({ state: 'detached' });
+	assert.equal(await page.locator('#sup-hits .pending-hit', { hasText: 'DM5550001' }).count(), 0);
 	await page.close();
 });
 

@@ -698,6 +698,15 @@ static void test_import_hits(void **state)
 			       "'crossing.import' AND detail LIKE '%2 alert-list hits%'"), 1);
 	OK(screen_hit_list(&f->cx, &sup, "pending", 100, &list, &err));
 	assert_int_equal(json_array_size(list), 2);
+	/* Each hit says who crossed, where and when: what a supervisor decides on. */
+	size_t k = strcmp(json_string_value(json_object_get(json_array_get(list, 0), "entry_id")),
+			  "NA-1") ? 1 : 0;
+	json_t *trav = json_object_get(json_array_get(list, k), "traveller");
+	assert_string_equal(json_string_value(json_object_get(trav, "surname")), "ABDULLAH");
+	assert_string_equal(json_string_value(json_object_get(trav, "direction")), "exit");
+	assert_string_equal(json_string_value(json_object_get(trav, "bcp")), "MNE-DBR");
+	assert_string_equal(json_string_value(json_object_get(trav, "crossing_at")),
+			    "2026-01-09T10:00:00.000Z");
 	json_decref(list);
 
 	/* A bad line: nothing saved, no hit. */

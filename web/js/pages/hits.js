@@ -1,9 +1,10 @@
 // hits.js - alert-list hits raised on a crossing (POST /crossings answers them): what the list
 // asks for (refuse entry above all, impossible to miss), who is listed, why mmis thinks it is the
 // traveller and what speaks against it, and the officer's decision: confirm, or dismiss with a
-// note (POST /hits/{id}/confirm|dismiss). Used by the border page (border.js).
+// note (POST /hits/{id}/confirm|dismiss). Used by the border page (border.js) and, for the hits
+// still waiting (imports, a busy shift), by the supervisor's page (supervisor.js).
 import { h, uid } from '../dom.js';
-import { t, has, formatDateTime } from '../i18n.js';
+import { t, has, formatDate, formatDateTime } from '../i18n.js';
 import { api } from '../api.js';
 import { errorText } from '../ui.js';
 import { formatPartialDate } from './border.js';
@@ -180,4 +181,26 @@ export function precheckBlock(hits, onRefuse) {
 		h('p', { class: 'hint' }, t('hits.precheck_hint')),
 		refuse && onRefuse ? h('button', { type: 'button', class: 'button button-danger', id: 'border-precheck-refuse', onclick: onRefuse },
 			t('hits.precheck_refuse')) : null);
+}
+
+/** Who crossed, with which document, where and when: the traveller a hit was raised on. */
+function travellerLine(hit) {
+	const x = hit.traveller || {};
+	const name = [x.surname, x.given_names].filter(Boolean).join(' ') || '—';
+	const when = x.crossing_at ? (/T/.test(x.crossing_at) ? formatDateTime(x.crossing_at) : formatDate(x.crossing_at)) : '';
+	return h('p', { class: 'hit-traveller' },
+		h('strong', null, name), x.nationality ? ` (${x.nationality})` : '',
+		x.birth_date ? ` · ${t('hits.born', { date: formatPartialDate(x.birth_date) })}` : '',
+		x.document_number ? ` · ${t('hits.document', { number: x.document_number, state: x.issuing_state || '' })}` : '',
+		' · ', t(x.direction === 'exit' ? 'hits.crossed_exit' : 'hits.crossed_entry', { bcp: x.bcp || '', when }));
+}
+
+/**
+ * The hits still waiting for a decision (GET /hits?status=pending), each with the traveller it
+ * was raised on, for a supervisor to confirm or dismiss.
+ */
+export function pendingHits(hits, announceFn) {
+	const sorted = [...hits].sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || b.score - a.score);
+	return h('div', { class: 'hits pending-hits' }, sorted.map((x) =>
+		h('div', { class: 'pending-hit' }, travellerLine(x), hitArticle(x, announceFn))));
 }

@@ -1,11 +1,13 @@
 // supervisor.js - #/border/supervisor: a border supervisor's day. A day's crossings by BCP and
 // refusals by ground (GET /border/summary?date=), and the travellers who overstay today
-// (GET /overstayers, also as CSV for a spreadsheet). Bars are CSS classes in steps of 5 %.
+// (GET /overstayers, also as CSV for a spreadsheet), and the alert-list hits still waiting for a
+// decision (GET /hits?status=pending). Bars are CSS classes in steps of 5 %.
 import { h, field } from '../dom.js';
 import { t, formatDate, formatDateTime, parseDate } from '../i18n.js';
 import { api } from '../api.js';
-import { pageHeading, errorText, table, localError, showFormError, clearFormError, formErrorBox } from '../ui.js';
+import { pageHeading, errorText, table, localError, showFormError, clearFormError, formErrorBox, announce } from '../ui.js';
 import { groundText, formatPartialDate } from './border.js';
+import { pendingHits } from './hits.js';
 
 /** A bar for `value` of `max`, in 5 % steps (class bar-w-N); the number is beside it in text. */
 function bar(value, max, kind) {
@@ -34,11 +36,16 @@ export function render(main, ctx) {
 			h('button', { type: 'submit', class: 'button' }, t('sup.show'))));
 	const summaryBox = h('div', { class: 'summary-box', 'aria-live': 'polite' }, h('p', { class: 'loading' }, t('common.loading')));
 	const overBox = h('div', { class: 'list-box' }, h('p', { class: 'loading' }, t('common.loading')));
+	const hitsBox = h('div', { class: 'list-box', id: 'sup-hits-box' }, h('p', { class: 'loading' }, t('common.loading')));
 
 	main.append(pageHeading(t('sup.title')),
 		h('p', { class: 'intro' }, t('sup.intro')),
 		h('section', { class: 'section panel', 'aria-labelledby': 'sup-summary-title' },
 			h('h2', { id: 'sup-summary-title' }, t('sup.summary')), form, summaryBox),
+		h('section', { class: 'section', id: 'sup-hits', 'aria-labelledby': 'sup-hits-title' },
+			h('h2', { id: 'sup-hits-title' }, t('sup.hits')),
+			h('p', { class: 'intro' }, t('sup.hits_intro')),
+			hitsBox),
 		h('section', { class: 'section', 'aria-labelledby': 'sup-over-title' },
 			h('div', { class: 'section-head' },
 				h('h2', { id: 'sup-over-title' }, t('sup.overstayers')),
@@ -113,6 +120,19 @@ export function render(main, ctx) {
 		]), t('sup.no_overstayers')));
 	}
 
+	async function loadHits() {
+		let data;
+		try {
+			data = await api('GET', '/hits', undefined, { query: { status: 'pending', limit: '100' } });
+		} catch (err) {
+			if (ctx.stillCurrent()) hitsBox.replaceChildren(h('p', { class: 'message message-error' }, errorText(err)));
+			return;
+		}
+		if (!ctx.stillCurrent()) return;
+		hitsBox.replaceChildren(data.items.length ? pendingHits(data.items, announce)
+			: h('p', { class: 'message message-info', id: 'sup-no-hits' }, t('sup.no_hits')));
+	}
+
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
 		clearFormError(form, errBox);
@@ -127,5 +147,6 @@ export function render(main, ctx) {
 	});
 
 	loadSummary(initial);
+	loadHits();
 	loadOverstayers();
 }
