@@ -75,8 +75,12 @@ struct cli_ctx {
 	struct actor actor;
 };
 
-/* Open the database and load the audit key; cli_close_ctx releases both. */
+/* Open the database and load the audit key; cli_close_ctx releases both (and the screening
+ * service of cli_load_screen). */
 enum mmis_err cli_open_ctx(const struct cli *cli, struct cli_ctx *c, struct mmis_error *err);
+/* Load the alert lists into c->cx.screen (screen.h), with a progress bar on a terminal, so that
+ * what the command records is screened as at the border. */
+enum mmis_err cli_load_screen(const struct cli *cli, struct cli_ctx *c, struct mmis_error *err);
 void cli_close_ctx(struct cli_ctx *c);
 
 /* The system actor, its origin naming the operating-system user ("os user alice"). */

@@ -19,6 +19,8 @@
 
 #include "cli.h"
 #include "mmis/json.h"
+#include "mmis/screen.h"
+#include "progress.h"
 
 /* ---- shared with the other account and audit commands (cli.h) */
 
@@ -57,8 +59,23 @@ enum mmis_err cli_open_ctx(const struct cli *cli, struct cli_ctx *c, struct mmis
 	return MMIS_OK;
 }
 
+enum mmis_err cli_load_screen(const struct cli *cli, struct cli_ctx *c, struct mmis_error *err)
+{
+	struct progress p;
+	enum mmis_err rc;
+
+	if ((rc = screen_new(cli->db_url, &c->cx.screen, err)))
+		return rc;
+	progress_start(&p, "loading the alert lists", 0);
+	rc = screen_load(c->cx.screen, c->store, progress_update, &p, err);
+	progress_finish(&p);
+	return rc;
+}
+
 void cli_close_ctx(struct cli_ctx *c)
 {
+	screen_free(c->cx.screen);
+	c->cx.screen = NULL;
 	store_close(c->store);
 	sodium_memzero(&c->key, sizeof(c->key));
 	c->store = NULL;

@@ -175,7 +175,6 @@ int cmd_cross_import(struct cli *cli, int argc, char **argv)
 	};
 	struct crossing_import_result res;
 	struct mmis_error err;
-	struct screen *sc = NULL;
 	struct progress p;
 	struct cli_ctx c;
 	const char *file = NULL, *vals[128] = { 0 }, *agency;
@@ -196,20 +195,13 @@ int cmd_cross_import(struct cli *cli, int argc, char **argv)
 		return cli_fail(&err);
 	}
 	/* The travellers are screened against the alert lists as at the border. */
-	if (!(rc = screen_new(cli->db_url, &sc, &err))) {
-		progress_start(&p, "loading the alert lists", 0);
-		rc = screen_load(sc, c.store, progress_update, &p, &err);
-		progress_finish(&p);
-		c.cx.screen = sc;
-	}
-	if (!rc) {
+	if (!(rc = cli_load_screen(cli, &c, &err))) {
 		progress_start(&p, "importing crossings", 0);
 		rc = crossing_import(&c.cx, &c.actor, in, file, progress_update, &p, &res, &err);
 		progress_finish(&p);
 	} else {
 		memset(&res, 0, sizeof(res));
 	}
-	screen_free(sc);
 	cli_close_ctx(&c);
 	if (in != stdin)
 		fclose(in);

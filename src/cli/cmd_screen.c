@@ -326,9 +326,7 @@ int cmd_screen(struct cli *cli, int argc, char **argv)
 	struct item *items = NULL;
 	struct screen_query *qs = NULL;
 	struct lines in = { .fd = STDIN_FILENO, .cap = LINE_MAX_BYTES };
-	struct screen *sc = NULL;
 	struct mmis_error err;
-	struct progress p;
 	struct cli_ctx c;
 	double threshold = MATCH_DEFAULT_THRESHOLD;
 	long long limit = 10;
@@ -354,12 +352,7 @@ int cmd_screen(struct cli *cli, int argc, char **argv)
 		rc = mmis_error_set(&err, MMIS_ENOMEM, NULL, "out of memory");
 	} else if (!(rc = cli_open_ctx(cli, &c, &err))) {
 		opened = true;
-		if (!(rc = screen_new(cli->db_url, &sc, &err))) {
-			progress_start(&p, "loading the alert lists", 0);
-			rc = screen_load(sc, c.store, progress_update, &p, &err);
-			progress_finish(&p);
-			c.cx.screen = sc;
-		}
+		rc = cli_load_screen(cli, &c, &err);
 	}
 	while (!rc) {
 		const char *line = "";
@@ -401,7 +394,6 @@ int cmd_screen(struct cli *cli, int argc, char **argv)
 	free_items(items, n);
 	if (!rc && in.io_error)
 		rc = mmis_error_set(&err, MMIS_EIO, NULL, "cannot read standard input");
-	screen_free(sc);
 	if (opened)
 		cli_close_ctx(&c);
 	free(in.buf);
