@@ -66,4 +66,8 @@ char *strbuf_detach(struct strbuf *sb, size_t *len);
 /* Copy `s` (NULL: "") into dst[cap], cut to fit and always terminated (cap > 0). */
 void str_copy(char *dst, size_t cap, const char *s);
 
+/* FNV-1a of a NUL-terminated string: the hash of the open-addressing tables of imports and
+ * statistics. */
+size_t str_hash(const char *s);
+
 #endif

@@ -159,3 +159,12 @@ void str_copy(char *dst, size_t cap, const char *s)
 {
 	snprintf(dst, cap, "%s", s ? s : "");
 }
+
+size_t str_hash(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}

@@ -326,14 +326,6 @@ struct seen_table {
 	size_t cap, n;
 };
 
-static size_t hash_str(const char *s)
-{
-	size_t h = (size_t)14695981039346656037ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-	return h;
-}
-
 static void seen_release(struct seen_table *t)
 {
 	for (size_t i = 0; i < t->cap; i++)
@@ -353,7 +345,7 @@ static struct seen *seen_slot(struct seen_table *t, const char *key)
 		for (size_t i = 0; i < t->cap; i++) {
 			if (!t->slots[i].key)
 				continue;
-			size_t j = hash_str(t->slots[i].key) & (nc - 1);
+			size_t j = str_hash(t->slots[i].key) & (nc - 1);
 			while (ns[j].key)
 				j = (j + 1) & (nc - 1);
 			ns[j] = t->slots[i];
@@ -362,7 +354,7 @@ static struct seen *seen_slot(struct seen_table *t, const char *key)
 		t->slots = ns;
 		t->cap = nc;
 	}
-	size_t j = hash_str(key) & (t->cap - 1);
+	size_t j = str_hash(key) & (t->cap - 1);
 	while (t->slots[j].key && strcmp(t->slots[j].key, key))
 		j = (j + 1) & (t->cap - 1);
 	return &t->slots[j];

@@ -353,14 +353,6 @@ struct id_set {
 	size_t cap, n;
 };
 
-static size_t hash_str(const char *s)
-{
-	size_t h = (size_t)14695981039346656037ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-	return h;
-}
-
 static void id_set_release(struct id_set *t)
 {
 	for (size_t i = 0; i < t->cap; i++)
@@ -383,7 +375,7 @@ static bool id_set_add(struct id_set *t, const char *id, int64_t line, int64_t *
 		for (size_t i = 0; i < t->cap; i++) {
 			if (!t->slots[i].id)
 				continue;
-			j = hash_str(t->slots[i].id) & (nc - 1);
+			j = str_hash(t->slots[i].id) & (nc - 1);
 			while (ns[j].id)
 				j = (j + 1) & (nc - 1);
 			ns[j] = t->slots[i];
@@ -392,7 +384,7 @@ static bool id_set_add(struct id_set *t, const char *id, int64_t line, int64_t *
 		t->slots = ns;
 		t->cap = nc;
 	}
-	j = hash_str(id) & (t->cap - 1);
+	j = str_hash(id) & (t->cap - 1);
 	while (t->slots[j].id && strcmp(t->slots[j].id, id))
 		j = (j + 1) & (t->cap - 1);
 	if (t->slots[j].id) {

@@ -592,14 +592,6 @@ struct stats_cube {
 	struct cellmap map; /* keys of interned (unsorted) indices */
 };
 
-static size_t hash_str(const char *s)
-{
-	size_t h = (size_t)14695981039346656037ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-	return h;
-}
-
 /* The index of `s` in `in`, added when new; -1 when out of memory, -2 when too many. */
 static int32_t intern_get(struct intern *in, const char *s)
 {
@@ -609,7 +601,7 @@ static int32_t intern_get(struct intern *in, const char *s)
 		if (!sl)
 			return -1;
 		for (size_t i = 0; i < in->n; i++) {
-			size_t j = hash_str(in->strs[i]) & (ns - 1);
+			size_t j = str_hash(in->strs[i]) & (ns - 1);
 			while (sl[j])
 				j = (j + 1) & (ns - 1);
 			sl[j] = i + 1;
@@ -618,7 +610,7 @@ static int32_t intern_get(struct intern *in, const char *s)
 		in->slots = sl;
 		in->nslots = ns;
 	}
-	size_t j = hash_str(s) & (in->nslots - 1);
+	size_t j = str_hash(s) & (in->nslots - 1);
 	while (in->slots[j]) {
 		if (!strcmp(in->strs[in->slots[j] - 1], s))
 			return (int32_t)(in->slots[j] - 1);
