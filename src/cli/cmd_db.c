@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "mmis/stats.h"
 #include "mmis/json.h"
 
 /*
@@ -55,6 +56,37 @@ static int init_accounts(struct cli *cli, struct store *s, const char *pwfile)
 	return status;
 }
 
+/*
+ * A database upgraded to the statistics' schema while it held crossings: count them into the
+ * roll-ups now, so that the statistics answer after the upgrade without a step of their own.
+ */
+static int init_statistics(struct cli *cli, struct store *s)
+{
+	struct mmis_error err;
+	struct audit_key key;
+	struct mmis_ctx cx = { .store = s, .audit_key = &key };
+	struct actor sys;
+	bool current = false;
+	int64_t n = 0;
+	enum mmis_err rc;
+
+	if (stats_rollups_current(s, &current, &err))
+		return cli_fail(&err);
+	if (current)
+		return EXIT_OK;
+	if (audit_key_load(cli->audit_key_path, &key, &err))
+		return cli_fail(&err);
+	printf("counting the crossings into the statistics' roll-ups (once, after the upgrade)\n");
+	fflush(stdout);
+	cli_actor(&sys);
+	rc = stats_rebuild(&cx, &sys, &n, &err);
+	sodium_memzero(&key, sizeof(key));
+	if (rc)
+		return cli_fail(&err);
+	printf("counted %lld crossings\n", (long long)n);
+	return EXIT_OK;
+}
+
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -90,6 +122,8 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		printf("%s (%s) is already at schema version %d\n", store_display_url(s),
 		       store_backend_name(s), to);
 	rc = init_accounts(cli, s, pwfile);
+	if (rc == EXIT_OK)
+		rc = init_statistics(cli, s);
 	store_close(s);
 	return rc;
 }

@@ -119,4 +119,20 @@ expect_one_error_line "in one line"
 run m audit list --action crossing.import
 expect_out "crossing.import +ok" "the import is audited once"
 expect_out "crossing.import +failed" "and so is the failed one"
+
+# An upgrade that brings the statistics to a database holding crossings counts them at once (as
+# migration 0008 marks the roll-ups stale when it meets crossings).
+sqlite3 "$db" "DELETE FROM stats_crossing_month; DELETE FROM stats_crossing_month_person; UPDATE stats_state SET value = 'stale' WHERE name = 'rollups'"
+run m stats flows --from 2025-01-01 --to 2025-12-31 --by month
+expect_exit 1 "stale roll-ups: the statistics refuse to answer"
+expect_err "mmis stats rebuild" "and say what to run"
+run m init
+expect_exit 0 "init after the upgrade"
+expect_out "^counted [1-9][0-9]* crossings$" "init counts the crossings into the roll-ups"
+run m stats flows --from 2025-01-01 --to 2025-12-31 --by month --min-cell 0
+expect_exit 0 "the statistics answer again"
+run m init
+expect_exit 0 "init again"
+[ "$(printf '%s\n' "$OUT" | grep -c counted)" = 0 ]
+ok $? "and counts nothing the second time"
 done_testing
