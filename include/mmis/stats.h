@@ -1,16 +1,17 @@
 /*
  * stats.h - statistics that are correct and safe to publish: aggregates of the border records
- * (crossings, refusals of entry, overstays), kept current by roll-ups; disclosure control (primary
- * and secondary suppression); exports to CSV, JSON, SDMX-CSV 2.0 and XLSX; national indicators
- * from imported official series; long-term migration estimated from the border records with the
- * 12/16-month rule; seasonal alerts. docs/statistics.md explains the definitions and methods.
+ * (crossings, refusals of entry, overstays), kept current by roll-ups, and of the protection
+ * records (cases, referrals, services delivered); disclosure control (primary and secondary
+ * suppression); exports to CSV, JSON, SDMX-CSV 2.0 and XLSX; national indicators from imported
+ * official series; long-term migration estimated from the border records with the 12/16-month
+ * rule; seasonal alerts. docs/statistics.md explains the definitions and methods.
  *
  * Aggregates are data, not code: a table of dimensions (period, BCP, direction, nationality, sex,
- * age band, transport, ground of refusal), a table of sources (what can be counted and by which
- * dimensions, with its disclosure rule) and a table of roll-ups (lib/stats/rollup.c). Protection
- * cases, referrals and services are one more source each when lib/protect lands (issue 6): the
- * `cases` source is declared with its stricter rule (STATS_CASES_MIN_CELL, never unsuppressed)
- * and answers MMIS_EUNSUPPORTED until then.
+ * age band, transport, ground of refusal, case type, state, agency, provider, service, project),
+ * a table of sources (what can be counted and by which dimensions, with its disclosure rule) and
+ * a table of roll-ups (lib/stats/rollup.c). Protection cases, referrals and services
+ * (lib/protect) have a stricter rule: never a cell below STATS_CASES_MIN_CELL, to anyone (not
+ * even the system may lower it).
  *
  * Permissions (auth.h): stats.read for every query (analysts see only suppressed tables);
  * stats.unsuppressed to ask for a smaller minimum cell than the deployment's (--min-cell 0 turns
@@ -51,6 +52,13 @@ enum stats_dim {
 	STATS_AGE_BAND,   /* Y_LT14, Y14-17, Y18-34, Y35-64, Y_GE65, UNK (age at the crossing) */
 	STATS_TRANSPORT,  /* a border_transport_codes code; UNK when not recorded */
 	STATS_GROUND,     /* a ground of refusal, A..I (Schengen Borders Code, Annex V Part B) */
+	STATS_CASE_TYPE,  /* a protection case's type (protect_case_types) */
+	STATS_STATE,      /* a case's state (protect_case_states) or a referral's
+			   * (protect_referral_states), as it is now */
+	STATS_AGENCY,     /* the code of the agency owning a case */
+	STATS_PROVIDER,   /* the code of the agency receiving a referral or giving a service */
+	STATS_SERVICE,    /* a service (protect_services) */
+	STATS_PROJECT,    /* the code of the project funding a service; NONE without one */
 	STATS_DIM__COUNT
 };
 
@@ -68,6 +76,8 @@ struct stats_dim_def {
 	char freq;           /* SDMX frequency of a period dimension (D, W, M, Q, A); 0 otherwise */
 	const char *const *codes; /* the codes in their published order (NULL-terminated), or NULL
 				   * when open (BCPs, nationalities, periods: sorted as text) */
+	const char *const *more_codes; /* further codes after those (the state dimension: the
+					* referral states after the case states), or NULL */
 };
 
 const struct stats_dim_def *stats_dim(enum stats_dim d);
@@ -89,16 +99,21 @@ void stats_period_code(enum stats_dim d, const struct date *day, char out[16]);
 /* ---- sources: what can be counted */
 
 struct stats_source {
-	const char *name;      /* "crossings", "refusals", "overstays", "cases" */
+	const char *name;      /* "crossings", "refusals", "overstays", "cases", "referrals",
+				* "services" */
 	const char *label;     /* "Border crossings" */
 	const char *unit;      /* SDMX unit of the counts: "NR" (number) */
 	const char *structure_id; /* SDMX-CSV STRUCTURE_ID: "MMIS:CROSSINGS(1.0)" */
 	unsigned dims;         /* the dimensions it may be counted by (bit per enum stats_dim) */
 	bool stock;            /* a stock on one day (--on), not flows over a period */
 	int min_cell_floor;    /* cells below this are always suppressed (0: the deployment's K) */
-	bool unsuppressible;   /* never published without suppression, not even to the system */
-	bool available;        /* false: declared, arrives with a later module (cases: issue 6) */
+	bool unsuppressible;   /* never published without suppression, not even to the system;
+				* and no line's hidden cells may add up to less than K (the
+				* protection sources: docs/statistics.md) */
+	bool available;        /* false: declared, its records arrive with a later module */
 	const char *definition; /* one paragraph, for the notes of exports */
+	const char *records;    /* the records counted, for the notes: "mmis border records
+				 * (Montenegro)" */
 };
 
 size_t stats_source_count(void);
@@ -141,7 +156,9 @@ struct stats_table;
  * that has records (combinations without records are zero and not listed), and with `totals`
  * the margins (a dimension's code STATS_TOTAL). The minimum cell K is the query's, or
  * `deployment_min_cell` when the query says -1; a K below the deployment's needs
- * stats.unsuppressed (MMIS_EDENIED, audited), and a source's floor always applies.
+ * stats.unsuppressed (MMIS_EDENIED, audited), and a source's floor always applies: for an
+ * unsuppressible source (cases, referrals, services) a K below the deployment's is refused to
+ * every actor, the system included, and K is at least STATS_CASES_MIN_CELL.
  * Suppression (docs/statistics.md): every cell and margin with 0 < count < K is suppressed
  * (primary); then, so that no suppressed cell can be worked out from the margins along any
  * dimension, each suppressed cell is made a corner of a hypercube of suppressed non-zero cells

@@ -783,10 +783,12 @@ enum mmis_err project_list(const struct mmis_ctx *cx, const struct actor *a, jso
 			       NULL, 0, store_row_object, (void *)names, false, out, err);
 }
 
+/* A project's code: 2 to 32 of A-Z, 0-9, - and _; not NONE (the statistics' code for services
+ * without a project) nor starting with _ (the statistics' margins are _T). */
 static bool project_code_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	if (n < 2 || n > 32)
+	if (n < 2 || n > 32 || !strcmp(s, "NONE") || s[0] == '_')
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
@@ -814,7 +816,8 @@ enum mmis_err project_add(const struct mmis_ctx *cx, const struct actor *a, cons
 		rc = mmis_error_set(err, MMIS_EDENIED, NULL, "not allowed: needs the permission "
 				    "agencies.admin");
 	else if (!project_code_ok(code))
-		rc = mmis_error_set(err, MMIS_EINVAL, "code", "code: 2 to 32 of A-Z, 0-9, - and _");
+		rc = mmis_error_set(err, MMIS_EINVAL, "code", "code: 2 to 32 of A-Z, 0-9, - and "
+				    "_ (not NONE, nor starting with _)");
 	else if (!name || !*name || strlen(name) > 300 || !mjson_text_ok(name, strlen(name), false))
 		rc = mmis_error_set(err, MMIS_EINVAL, "name", "name: 1 to 300 bytes of text");
 	else if (!donor || !*donor || strlen(donor) > 300 || !mjson_text_ok(donor, strlen(donor), false))

@@ -1,6 +1,7 @@
 /*
  * dims.c - the dimensions statistics are counted by, the age bands, period codes, the sources
- * that can be counted (stats.h), and the parsing of a query's text form.
+ * that can be counted (stats.h), and the parsing of a query's text form. The codes of the
+ * protection dimensions are lib/protect's own lists (protect.h), not copies.
  */
 #include <errno.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 
 #include "internal.h"
 #include "mmis/border.h"
+#include "mmis/protect.h"
 
 static const char *const directions[] = { "entry", "exit", NULL };
 static const char *const sexes[] = { "F", "M", "X", NULL };
@@ -31,6 +33,13 @@ static const struct stats_dim_def dims[STATS_DIM__COUNT] = {
 	[STATS_AGE_BAND] = { "age_band", "Age band", "age", 0, stats_age_bands },
 	[STATS_TRANSPORT] = { "transport", "Means of transport", "transport", 0, transports },
 	[STATS_GROUND] = { "ground", "Ground of refusal", "reason", 0, grounds },
+	[STATS_CASE_TYPE] = { "case_type", "Case type", "case_type", 0, protect_case_types },
+	[STATS_STATE] = { "state", "State", "state", 0, protect_case_states,
+			  protect_referral_states },
+	[STATS_AGENCY] = { "agency", "Agency", "agency", 0, NULL },
+	[STATS_PROVIDER] = { "provider", "Provider", "provider", 0, NULL },
+	[STATS_SERVICE] = { "service", "Service", "service", 0, protect_services },
+	[STATS_PROJECT] = { "project", "Project", "project", 0, NULL },
 };
 
 const struct stats_dim_def *stats_dim(enum stats_dim d)
@@ -58,6 +67,9 @@ bool stats_dim_is_period(enum stats_dim d)
 		 BIT(STATS_YEAR))
 #define PERSON_DIMS (BIT(STATS_NATIONALITY) | BIT(STATS_SEX) | BIT(STATS_AGE_BAND))
 
+#define BORDER_RECORDS "mmis border records (Montenegro)"
+#define PROTECTION_RECORDS "mmis protection case records (Montenegro)"
+
 static const struct stats_source sources[] = {
 	{ "crossings", "Border crossings", "NR", "MMIS:CROSSINGS(1.0)",
 	  PERIODS | BIT(STATS_BCP) | BIT(STATS_DIRECTION) | PERSON_DIMS | BIT(STATS_TRANSPORT), false,
@@ -66,24 +78,51 @@ static const struct stats_source sources[] = {
 	  "counted by the UTC day of the crossing. Nationality, sex and date of birth are the "
 	  "traveller's as recorded; the age band is the age on the day of the crossing (Eurostat's "
 	  "classes; UNK when the date of birth is unknown or too partial to place the traveller in "
-	  "one band). A traveller crossing several times counts once per crossing." },
+	  "one band). A traveller crossing several times counts once per crossing.",
+	  BORDER_RECORDS },
 	{ "refusals", "Refusals of entry", "NR", "MMIS:REFUSALS(1.0)",
 	  PERIODS | BIT(STATS_BCP) | PERSON_DIMS | BIT(STATS_GROUND), false, 0, false, true,
 	  "Refusals of entry at the border (Schengen Borders Code, Annex V Part B), counted by the "
 	  "UTC day of the refusal. By ground, a refusal on several grounds counts once for each of "
-	  "them, so that the counts by ground add up to the grounds cited, not to the refusals." },
+	  "them, so that the counts by ground add up to the grounds cited, not to the refusals.",
+	  BORDER_RECORDS },
 	{ "overstays", "Overstayers", "NR", "MMIS:OVERSTAYS(1.0)",
 	  BIT(STATS_BCP) | PERSON_DIMS, true, 0, false, true,
 	  "Travellers present on the day beyond their authorised stay (90 days in any 180, or a "
-	  "visa's own days), by the BCP of their last entry; the age band is the age on the day." },
-	/* Protection cases (lib/protect, issue 6): declared so that the rule is in place before the
-	 * data; counts of victims are never published below STATS_CASES_MIN_CELL, not even to the
-	 * system. Case type, state and agency become dimensions with the module. */
-	{ "cases", "Protection cases", "NR", "MMIS:CASES(1.0)", PERIODS | PERSON_DIMS, false,
-	  STATS_CASES_MIN_CELL, true, false,
-	  "Protection cases opened (victims and presumed victims of trafficking, unaccompanied and "
-	  "separated children, smuggled and other vulnerable migrants)." },
+	  "visa's own days), by the BCP of their last entry; the age band is the age on the day.",
+	  BORDER_RECORDS },
+	/* Protection (lib/protect): counts of victims and children are never published below
+	 * STATS_CASES_MIN_CELL, to anyone, not even the system. */
+	{ "cases", "Protection cases", "NR", "MMIS:CASES(1.0)",
+	  PERIODS | BIT(STATS_CASE_TYPE) | BIT(STATS_STATE) | BIT(STATS_AGENCY) | PERSON_DIMS, false,
+	  STATS_CASES_MIN_CELL, true, true,
+	  "Protection cases opened in the period (victims and presumed victims of trafficking, "
+	  "unaccompanied and separated children, smuggled and other vulnerable migrants), counted "
+	  "by the day the case was opened. By case type, a case of several types counts once for "
+	  "each of them, so that the counts by type add up to the types recorded, not to the cases. "
+	  "Type, state and agency are the case's as they are now; nationality is the person's "
+	  "citizenship (XXX when unknown); the age band is the age on the day the case was opened. "
+	  "No cell below 11 is published.",
+	  PROTECTION_RECORDS },
+	{ "referrals", "Referrals of protection cases", "NR", "MMIS:REFERRALS(1.0)",
+	  PERIODS | BIT(STATS_PROVIDER) | BIT(STATS_SERVICE) | BIT(STATS_STATE), false,
+	  STATS_CASES_MIN_CELL, true, true,
+	  "Referrals of protection cases to a service provider made in the period (by the UTC day "
+	  "the referral was made), by the agency referred to, the service asked for and the "
+	  "referral's state as it is now. No cell below 11 is published.",
+	  PROTECTION_RECORDS },
+	{ "services", "Services delivered to protection cases", "NR", "MMIS:SERVICES(1.0)",
+	  PERIODS | BIT(STATS_PROVIDER) | BIT(STATS_PROJECT) | BIT(STATS_SERVICE), false,
+	  STATS_CASES_MIN_CELL, true, true,
+	  "Services delivered to protection cases in the period (by the day delivered), by the "
+	  "agency that gave them, the project that funded them (NONE when no project did) and the "
+	  "service. A person given a service several times counts once per time. No cell below 11 "
+	  "is published.",
+	  PROTECTION_RECORDS },
 };
+
+#undef BORDER_RECORDS
+#undef PROTECTION_RECORDS
 
 size_t stats_source_count(void)
 {
@@ -266,6 +305,28 @@ static enum mmis_err parse_bound(const char *s, const char *field, bool end, str
 	return MMIS_OK;
 }
 
+/* The names of the dimensions a source is counted by, comma-separated, for messages. */
+static void source_dims_text(const struct stats_source *src, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	out[0] = '\0';
+	for (int d = 0; d < STATS_DIM__COUNT; d++) {
+		size_t n = strlen(dims[d].name);
+		if (!(src->dims & BIT(d)))
+			continue;
+		if (k + n + 3 >= cap)
+			break;
+		if (k) {
+			memcpy(out + k, ", ", 2);
+			k += 2;
+		}
+		memcpy(out + k, dims[d].name, n);
+		k += n;
+		out[k] = '\0';
+	}
+}
+
 enum mmis_err stats_query_parse(struct stats_query *q, const char *source, const char *by,
 				const char *from, const char *to, const char *on,
 				const char *min_cell, const char *format, bool totals,
@@ -291,14 +352,17 @@ enum mmis_err stats_query_parse(struct stats_query *q, const char *source, const
 					      "by: a comma-separated list of dimensions (month,bcp,...)");
 		memcpy(name, p, n);
 		name[n] = '\0';
-		if ((d = stats_dim_find(name)) < 0)
+		if ((d = stats_dim_find(name)) < 0 || !(src->dims & BIT(d))) {
+			char list[256];
+			source_dims_text(src, list, sizeof(list));
+			if (d < 0)
+				return mmis_error_set(err, MMIS_EINVAL, "by",
+						      "by: unknown dimension '%s' (%s are counted by "
+						      "%s)", name, src->name, list);
 			return mmis_error_set(err, MMIS_EINVAL, "by",
-					      "by: unknown dimension '%s' (day, week, month, quarter, "
-					      "year, bcp, direction, nationality, sex, age_band, "
-					      "transport, ground)", name);
-		if (!(src->dims & BIT(d)))
-			return mmis_error_set(err, MMIS_EINVAL, "by",
-					      "by: %s are not counted by %s", src->name, name);
+					      "by: %s are not counted by %s (but by %s)", src->name,
+					      name, list);
+		}
 		for (int i = 0; i < q->n_dims; i++)
 			if (q->dims[i] == (enum stats_dim)d)
 				return mmis_error_set(err, MMIS_EINVAL, "by",

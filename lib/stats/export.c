@@ -25,6 +25,27 @@ static const char suppression_rule[] =
 	"empty; it is never shown as zero. Zero counts are not confidential and are shown (or, for "
 	"combinations without any record, not listed). _T is the total over a dimension.";
 
+static const char group_rule[] =
+	" Records of victims and children (protection cases, referrals, services) are never "
+	"published with a cell below 11, whoever asks; and further cells are suppressed so that "
+	"the suppressed cells of a line never add up to less than K either.";
+
+/* The suppression rule as the notes state it: "K = 5. Cells ..." (prefix "K = " or "Minimum
+ * cell K = "). */
+static void rule_text(const struct stats_table *t, const char *prefix, char *out, size_t cap)
+{
+	const struct stats_source *src = stats_table_source(t);
+	snprintf(out, cap, "%s%d. %s%s", prefix, stats_table_min_cell(t), suppression_rule,
+		 src && src->unsuppressible ? group_rule : "");
+}
+
+/* The records a table counts, for the notes. */
+static const char *records_text(const struct stats_table *t)
+{
+	const struct stats_source *src = stats_table_source(t);
+	return src && src->records ? src->records : "mmis records (Montenegro)";
+}
+
 static void csv_field(struct strbuf *sb, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
@@ -162,11 +183,12 @@ enum mmis_err stats_write_sdmx_csv(const struct stats_table *t, struct strbuf *o
 static json_t *notes_json(const struct stats_table *t)
 {
 	const struct stats_source *src = stats_table_source(t);
-	char rule[sizeof(suppression_rule) + 64];
-	snprintf(rule, sizeof(rule), "K = %d. %s", stats_table_min_cell(t), suppression_rule);
-	return json_pack("{s:s, s:s, s:s}", "source",
-			 "mmis border records (Montenegro); counts made from the records by mmis",
-			 "definition", src ? src->definition : "", "suppression", rule);
+	char rule[sizeof(suppression_rule) + sizeof(group_rule) + 64], source[160];
+	rule_text(t, "K = ", rule, sizeof(rule));
+	snprintf(source, sizeof(source), "%s; counts made from the records by mmis",
+		 records_text(t));
+	return json_pack("{s:s, s:s, s:s}", "source", source, "definition",
+			 src ? src->definition : "", "suppression", rule);
 }
 
 json_t *stats_table_json(const struct stats_table *t)
@@ -239,7 +261,8 @@ enum mmis_err stats_write_xlsx(const struct stats_table *t, const char *path,
 	int d = stats_table_dims(t, dims);
 	struct date from, to, on;
 	const char *made;
-	char name[32], period[64] = "", text[sizeof(suppression_rule) + 64];
+	char name[32], period[64] = "", text[sizeof(suppression_rule) + sizeof(group_rule) + 64];
+	char source[160];
 	bool known;
 	size_t prim = 0, sup = stats_table_suppressed(t, &prim);
 	lxw_workbook *wb;
@@ -297,15 +320,15 @@ enum mmis_err stats_write_xlsx(const struct stats_table *t, const char *path,
 		const char *v;
 	} lines[] = {
 		{ "Table", src ? src->label : "table" },
-		{ "Source", "mmis border records (Montenegro), counted by mmis from the records" },
+		{ "Source", source },
 		{ "Definition", src ? src->definition : "" },
 		{ "Period", period },
 		{ "Unit", "number of records (NR)" },
 		{ "Suppression", NULL },
 		{ "Made", made && *made ? made : "" },
 	};
-	snprintf(text, sizeof(text), "Minimum cell K = %d. %s", stats_table_min_cell(t),
-		 suppression_rule);
+	rule_text(t, "Minimum cell K = ", text, sizeof(text));
+	snprintf(source, sizeof(source), "%s, counted by mmis from the records", records_text(t));
 	lxw_row_t row = 0;
 	for (size_t i = 0; i < COUNT(lines); i++, row++) {
 		worksheet_write_string(notes, row, 0, lines[i].k, bold);

@@ -34,9 +34,10 @@ void stats_cube_free(struct stats_cube *c);
  * in a dimension, MMIS_ENOMEM. */
 enum mmis_err stats_cube_add(struct stats_cube *c, const char *const *codes, int64_t n,
 			     struct mmis_error *err);
-/* Turn the cube into a table (the cube is consumed, also on failure). */
-enum mmis_err stats_cube_finish(struct stats_cube *c, int min_cell, struct stats_table **out,
-				struct mmis_error *err);
+/* Turn the cube into a table (the cube is consumed, also on failure), suppressed with K =
+ * min_cell and, with group_rule, so that no line's hidden cells add up to 1..K-1 (table.c). */
+enum mmis_err stats_cube_finish(struct stats_cube *c, int min_cell, bool group_rule,
+				struct stats_table **out, struct mmis_error *err);
 
 /* What stats_run records about a table for its exports. */
 void stats_table_set_meta(struct stats_table *t, const struct stats_source *src,

@@ -1,11 +1,14 @@
 /*
  * query.c - stats_run: count a source by dimensions over a period, then disclosure control.
  *
- * Crossings are counted from the roll-ups (rollup.c) for whole months: the planner takes the
- * first roll-up that holds every dimension asked for; days, weeks, and the days at the ends of a
- * range that are not whole months are counted from the crossings themselves. Refusals (about a thousandth of the crossings) are counted from the records; overstays
- * are worked out for the day from the stay rule (lib/border). Protection cases arrive with
- * lib/protect: their source answers MMIS_EUNSUPPORTED until then.
+ * Each source has its counting function (the table `counters` below). Crossings are counted from
+ * the roll-ups (rollup.c) for whole months: the planner takes the first roll-up that holds every
+ * dimension asked for; days, weeks, and the days at the ends of a range that are not whole months
+ * are counted from the crossings themselves. Refusals (about a thousandth of the crossings) are
+ * counted from the records; overstays are worked out for the day from the stay rule
+ * (lib/border). Protection cases, referrals and services (lib/protect) are few: they are counted
+ * from their records, each source described by a row of `records` (its query and which column
+ * holds which dimension's code).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +275,133 @@ static enum mmis_err on_overstayer(void *ctx, const char *nationality, const cha
 	return stats_cube_add(o->cube, codes, 1, err);
 }
 
+static enum mmis_err count_overstays(struct store *s, const struct stats_query *q,
+				     struct stats_cube *cube, struct mmis_error *err)
+{
+	struct overstay_ctx o = { q, cube };
+	return border_overstay_facts(s, &q->on, on_overstayer, &o, err);
+}
+
+/* ---- protection: cases, referrals, services, from their records */
+
+/*
+ * A source counted from its records: `select` gives one row per record whose day (the first
+ * column: a date YYYY-MM-DD, or a time when `timed`) lies in [?, ?), the first day of the range
+ * and the day after its last (dates and times in mmis's text forms sort as text) —
+ * and `select_by` (when not NULL) one row per record and code of the dimension `by`, for a table
+ * counted by it (a case of two types counts under each). `person` is the column of the person's
+ * citizenship, followed by sex and date of birth (0: none); `col` the column holding each
+ * dimension's code (0: worked out from the day and the person, as for a crossing).
+ */
+struct records_def {
+	const char *source;
+	const char *select, *select_by;
+	enum stats_dim by;
+	bool timed; /* the day column is a time (UTC ISO 8601), not a date */
+	int person;
+	int col[STATS_DIM__COUNT];
+};
+
+#define CASES_FROM                                                                             \
+	" FROM protect_case c JOIN agency g ON g.id = c.agency_id"
+#define CASES_COLS "SELECT c.opened_on, c.citizenship, c.sex, c.birth_date, c.state, g.code"
+#define CASES_WHERE " WHERE c.opened_on >= ? AND c.opened_on < ?"
+
+static const struct records_def records[] = {
+	{ "cases", CASES_COLS ", ''" CASES_FROM CASES_WHERE,
+	  CASES_COLS ", t.type" CASES_FROM " JOIN protect_case_type t ON t.case_id = c.id"
+	  CASES_WHERE, STATS_CASE_TYPE, false, 1,
+	  { [STATS_STATE] = 4, [STATS_AGENCY] = 5, [STATS_CASE_TYPE] = 6 } },
+	{ "referrals",
+	  "SELECT r.created_at, g.code, r.service, r.state FROM protect_referral r JOIN agency g "
+	  "ON g.id = r.to_agency_id WHERE r.created_at >= ? AND r.created_at < ?", NULL,
+	  STATS_DIM__COUNT, true, 0,
+	  { [STATS_PROVIDER] = 1, [STATS_SERVICE] = 2, [STATS_STATE] = 3 } },
+	{ "services",
+	  "SELECT s.delivered_on, g.code, COALESCE(p.code, 'NONE'), s.service FROM protect_service "
+	  "s JOIN agency g ON g.id = s.provider_agency_id LEFT JOIN protect_project p ON p.id = "
+	  "s.project_id WHERE s.delivered_on >= ? AND s.delivered_on < ?", NULL, STATS_DIM__COUNT,
+	  false, 0, { [STATS_PROVIDER] = 1, [STATS_PROJECT] = 2, [STATS_SERVICE] = 3 } },
+};
+
+#undef CASES_FROM
+#undef CASES_COLS
+#undef CASES_WHERE
+
+static enum mmis_err count_records(struct store *s, const struct stats_query *q,
+				   const struct records_def *rd, struct stats_cube *cube,
+				   struct mmis_error *err)
+{
+	char from[TIMESTAMP_STR_MAX], to[TIMESTAMP_STR_MAX];
+	int64_t d0 = date_to_days(&q->from), d1 = date_to_days(&q->to) + 1;
+	struct store_stmt *st;
+	bool by = false, row = false;
+	enum mmis_err rc;
+
+	for (int i = 0; i < q->n_dims; i++)
+		by |= rd->select_by && q->dims[i] == rd->by;
+	if (rd->timed) {
+		timestamp_format(d0 * DAY_MS, from);
+		timestamp_format(d1 * DAY_MS, to);
+	} else {
+		struct date a, b;
+		date_from_days(d0, &a);
+		date_from_days(d1, &b);
+		date_format(&a, from);
+		date_format(&b, to);
+	}
+	if ((rc = store_prepare(s, by ? rd->select_by : rd->select, &st, err)))
+		return rc;
+	store_bind_text(st, 1, from);
+	store_bind_text(st, 2, to);
+	while (!(rc = store_step(st, &row, err)) && row) {
+		const char *at = store_column_text(st, 0);
+		struct stats_crossing_facts f = { 0 };
+		struct stats_codes c;
+		const char *codes[STATS_DIMS_MAX];
+		char pbuf[16];
+		struct date day;
+		if (rd->timed ? timestamp_parse(at, NULL, &f.at_ms, NULL) != MMIS_OK
+			      : date_parse(at, NULL, &day, NULL) != MMIS_OK) {
+			rc = mmis_error_set(err, MMIS_EDB, NULL, "%s: a day that is not a date: %.30s",
+					    rd->source, at ? at : "(null)");
+			break;
+		}
+		if (!rd->timed)
+			f.at_ms = date_to_days(&day) * DAY_MS;
+		if (rd->person) {
+			f.nationality = store_column_text(st, rd->person);
+			f.sex = store_column_text(st, rd->person + 1);
+			f.birth_date = store_column_text(st, rd->person + 2);
+		}
+		stats_classify(&f, &c);
+		for (int i = 0; i < q->n_dims; i++) {
+			int k = rd->col[q->dims[i]];
+			codes[i] = k ? store_column_text(st, k) : stats_code_of(&c, q->dims[i], pbuf);
+		}
+		if ((rc = stats_cube_add(cube, codes, 1, err)))
+			break;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+/* ---- the sources' counting: a function, or a description of the records to count */
+
+static const struct {
+	const char *source;
+	enum mmis_err (*count)(struct store *s, const struct stats_query *q,
+			       struct stats_cube *cube, struct mmis_error *err);
+	const struct records_def *records; /* when count is NULL */
+} counters[] = {
+	{ "crossings", count_crossings, NULL },
+	{ "refusals", count_refusals, NULL },
+	{ "overstays", count_overstays, NULL },
+	{ "cases", NULL, &records[0] },
+	{ "referrals", NULL, &records[1] },
+	{ "services", NULL, &records[2] },
+};
+
 static void dims_text(const struct stats_query *q, char *out, size_t cap)
 {
 	size_t k = 0;
@@ -338,8 +468,7 @@ enum mmis_err stats_run(const struct mmis_ctx *cx, const struct actor *a,
 				    "stats.unsuppressed permission", deployment_min_cell);
 	else if (!src->available)
 		rc = mmis_error_set(err, MMIS_EUNSUPPORTED, "source",
-				    "statistics of %s arrive with the protection module (issue 6)",
-				    src->name);
+				    "statistics of %s are not available yet", src->name);
 	if (!rc) {
 		if (src->min_cell_floor > k)
 			k = src->min_cell_floor;
@@ -352,17 +481,19 @@ enum mmis_err stats_run(const struct mmis_ctx *cx, const struct actor *a,
 	if (!rc && !(cube = stats_cube_new(q->n_dims, q->dims)))
 		rc = stats_oom(err);
 	if (!rc) {
-		if (!strcmp(src->name, "crossings"))
-			rc = count_crossings(cx->store, q, cube, err);
-		else if (!strcmp(src->name, "refusals"))
-			rc = count_refusals(cx->store, q, cube, err);
-		else {
-			struct overstay_ctx o = { q, cube };
-			rc = border_overstay_facts(cx->store, &q->on, on_overstayer, &o, err);
-		}
+		size_t i = 0;
+		while (i < COUNT(counters) && strcmp(counters[i].source, src->name))
+			i++;
+		if (i == COUNT(counters))
+			rc = mmis_error_set(err, MMIS_EUNSUPPORTED, "source",
+					    "statistics of %s cannot be counted yet", src->name);
+		else if (counters[i].count)
+			rc = counters[i].count(cx->store, q, cube, err);
+		else
+			rc = count_records(cx->store, q, counters[i].records, cube, err);
 	}
 	if (!rc) {
-		rc = stats_cube_finish(cube, k, &t, err);
+		rc = stats_cube_finish(cube, k, src->unsuppressible, &t, err);
 		cube = NULL;
 	}
 	if (!rc) {

@@ -126,7 +126,13 @@ const char *stats_code_of(const struct stats_codes *c, enum stats_dim d, char bu
 		return c->age_band;
 	case STATS_TRANSPORT:
 		return c->transport;
-	case STATS_GROUND:
+	case STATS_GROUND: /* not facts of a crossing: the source's counting fills them */
+	case STATS_CASE_TYPE:
+	case STATS_STATE:
+	case STATS_AGENCY:
+	case STATS_PROVIDER:
+	case STATS_SERVICE:
+	case STATS_PROJECT:
 	case STATS_DIM__COUNT:
 		break;
 	}

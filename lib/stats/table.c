@@ -5,7 +5,7 @@
  * at index n_k. Cells are kept sparse (zero cells are absent) in an open-addressing hash keyed by
  * the packed indices (12 bits a dimension).
  *
- * Disclosure control, in two steps:
+ * Disclosure control, in two steps (three for the records of victims):
  *  1. Primary suppression: every cell, margins included, with 0 < count < K. Zeros are published:
  *     that nobody of a group crossed is not confidential (Eurostat's practice).
  *  2. Secondary suppression by the hypercube method (Repsilber's GHMITER, as in tau-ARGUS): each
@@ -21,6 +21,9 @@
  *  enough: in a two-dimensional table a suppressed cell that is a bridge of the pattern can be
  *  recovered by adding and subtracting lines although every line holds two. The test suite
  *  checks the boxes' guarantee by solving the margins exactly (tests/unit/test_sdc.c).
+ *  3. The group rule, for the protection sources (cases, referrals, services): no line whose
+ *     margin is published may have hidden cells adding up to 1..K-1, since that sum is the
+ *     margin less the published cells; more cells are hidden until none does (apply_group_rule).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +62,7 @@ struct stats_table {
 	struct cell **dense;  /* every cell of the extended table by offset, when it is small enough */
 	size_t stride[STATS_DIMS_MAX];
 	int min_cell;
+	bool group_rule; /* suppression also keeps the sum of a line's hidden cells from 1..K-1 */
 	bool totals;
 	/* what the exports say about it */
 	const struct stats_source *src;
@@ -491,6 +495,58 @@ static enum mmis_err suppress(struct stats_table *t, struct mmis_error *err)
 	return MMIS_OK;
 }
 
+/*
+ * The group rule (sources of victims' records): along a line of the table whose margin is
+ * published, the suppressed cells add up to the margin less the published cells, a count anyone
+ * can work out. When that sum is from 1 to K - 1 (two hidden cells of 1 and 2 beside a published
+ * 12 and a total of 15 tell that 3 cases were of those two kinds), the smallest published
+ * non-zero cell of the line is suppressed too, in a box of its own; until no line gives away
+ * such a sum. Each round hides one more cell, so it ends.
+ */
+static enum mmis_err apply_group_rule(struct stats_table *t, struct mmis_error *err)
+{
+	int d = t->n_dims;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		for (size_t s = 0; s < t->map.cap; s++) {
+			struct cell *m = &t->map.slots[s];
+			int32_t i[STATS_DIMS_MAX], y[STATS_DIMS_MAX];
+			if (!m->key || m->count < t->min_cell || (m->flags & F_SUP))
+				continue;
+			unpack(m->key, i, d);
+			for (int k = 0; k < d; k++) {
+				struct cell *smallest = NULL;
+				int64_t hidden = 0;
+				if (i[k] != (int32_t)t->n_codes[k])
+					continue; /* m is not the margin of a line along k */
+				memcpy(y, i, sizeof(int32_t) * (size_t)d);
+				for (size_t v = 0; v < t->n_codes[k]; v++) {
+					y[k] = (int32_t)v;
+					struct cell *cl = cell_at(t, y);
+					if (!cl || cl->count < 1)
+						continue;
+					bool less = !smallest || cl->count < smallest->count ||
+						    (cl->count == smallest->count &&
+						     cl->key < smallest->key);
+					if (cl->flags & F_SUP)
+						hidden += cl->count;
+					else if (less)
+						smallest = cl;
+				}
+				if (hidden < 1 || hidden >= t->min_cell || !smallest)
+					continue;
+				smallest->flags |= F_SUP;
+				if (!(smallest->flags & F_PROTECTED) && !protect(t, smallest))
+					return stats_oom(err);
+				again = true;
+			}
+		}
+	}
+	return MMIS_OK;
+}
+
 /* Sort the cells, pick the published rows, count the suppressed. */
 static enum mmis_err finish(struct stats_table *t, struct mmis_error *err)
 {
@@ -678,13 +734,17 @@ enum mmis_err stats_cube_add(struct stats_cube *c, const char *const *codes, int
 	return MMIS_OK;
 }
 
-/* The position of a code in its dimension's published order. */
+/* The position of a code in its dimension's published order (its codes, then its more_codes). */
 static int code_rank(const struct stats_dim_def *def, const char *s)
 {
+	int i = 0;
 	if (!def || !def->codes)
 		return -1;
-	for (int i = 0; def->codes[i]; i++)
-		if (!strcmp(def->codes[i], s))
+	for (int k = 0; def->codes[k]; k++, i++)
+		if (!strcmp(def->codes[k], s))
+			return i;
+	for (int k = 0; def->more_codes && def->more_codes[k]; k++, i++)
+		if (!strcmp(def->more_codes[k], s))
 			return i;
 	return 1000;
 }
@@ -707,8 +767,8 @@ static int cmp_code(const void *a, const void *b)
 	return strcmp(o->strs[x], o->strs[y]);
 }
 
-enum mmis_err stats_cube_finish(struct stats_cube *c, int min_cell, struct stats_table **out,
-				struct mmis_error *err)
+enum mmis_err stats_cube_finish(struct stats_cube *c, int min_cell, bool group_rule,
+				struct stats_table **out, struct mmis_error *err)
 {
 	struct stats_table *t;
 	int32_t *remap[STATS_DIMS_MAX] = { 0 };
@@ -721,6 +781,7 @@ enum mmis_err stats_cube_finish(struct stats_cube *c, int min_cell, struct stats
 		return stats_oom(err);
 	}
 	t->min_cell = min_cell;
+	t->group_rule = group_rule;
 	for (int k = 0; k < d && !rc; k++) {
 		struct intern *in = &c->in[k];
 		size_t *order = malloc((in->n ? in->n : 1) * sizeof(*order));
@@ -774,7 +835,8 @@ enum mmis_err stats_cube_finish(struct stats_cube *c, int min_cell, struct stats
 	stats_cube_free(c);
 	if (!rc && !d && !t->map.n && !map_put(&t->map, pack(NULL, 0)))
 		rc = stats_oom(err);
-	if (!rc && (rc = suppress(t, err)) == MMIS_OK)
+	if (!rc && (rc = suppress(t, err)) == MMIS_OK &&
+	    (!t->group_rule || t->min_cell <= 1 || (rc = apply_group_rule(t, err)) == MMIS_OK))
 		rc = finish(t, err);
 	if (rc) {
 		stats_table_free(t);

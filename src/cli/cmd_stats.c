@@ -57,7 +57,7 @@ static int write_out(const char *file, const char *buf, size_t len)
 	return EXIT_OK;
 }
 
-/* stats flows | refusals | overstays | cases */
+/* stats flows | refusals | overstays | cases | referrals | services */
 static int stats_table_cmd(struct cli *cli, int argc, char **argv, const char *source)
 {
 	static const struct option opts[] = {
@@ -166,6 +166,16 @@ int cmd_stats_overstays(struct cli *cli, int argc, char **argv)
 int cmd_stats_cases(struct cli *cli, int argc, char **argv)
 {
 	return stats_table_cmd(cli, argc, argv, "cases");
+}
+
+int cmd_stats_referrals(struct cli *cli, int argc, char **argv)
+{
+	return stats_table_cmd(cli, argc, argv, "referrals");
+}
+
+int cmd_stats_services(struct cli *cli, int argc, char **argv)
+{
+	return stats_table_cmd(cli, argc, argv, "services");
 }
 
 int cmd_stats_rebuild(struct cli *cli, int argc, char **argv)

@@ -255,8 +255,21 @@ static const struct command commands[] = {
 	  "travellers overstaying on a day, by BCP of entry, nationality, sex, age band",
 	  "  --on DATE   the day (default today); the other options as stats flows\n" },
 	{ "stats cases", cmd_stats_cases,
-	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals]",
-	  "protection cases (arrive with the protection module; never below 11 a cell)", NULL },
+	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
+	  "protection cases by period, type, state, agency, nationality, sex, age band",
+	  "  As stats flows; the dimensions: a period, case_type, state, agency, nationality,\n"
+	  "  sex, age_band (at the opening). A case of two types counts under each. No cell\n"
+	  "  below 11 is ever published, to anyone: --min-cell may raise it, never lower it.\n" },
+	{ "stats referrals", cmd_stats_referrals,
+	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
+	  "referrals of protection cases by period, provider, service, state",
+	  "  As stats cases; the dimensions: a period, provider (the agency referred to),\n"
+	  "  service, state (the referral's, now). No cell below 11.\n" },
+	{ "stats services", cmd_stats_services,
+	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
+	  "services delivered to protection cases, by period, provider, project, service",
+	  "  As stats cases; the dimensions: a period, provider, project (NONE: no project),\n"
+	  "  service. No cell below 11.\n" },
 	{ "stats rebuild", cmd_stats_rebuild, "",
 	  "recompute the statistics' roll-ups from the crossings (after an upgrade)", NULL },
 	{ "stats alerts", cmd_stats_alerts, "[--month YYYY-MM] [--json]",

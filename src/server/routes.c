@@ -737,6 +737,16 @@ const struct route server_routes[] = {
 	{ "GET", "/api/v1/stats/overstays", PERM_STATS_READ, 0, h_stats_overstays,
 	  "Overstayers on a day by BCP of entry, nationality, sex, age band; suppressed", NULL,
 	  "StatsTable", 200, "on,by,format,min_cell,totals", NULL },
+	{ "GET", "/api/v1/stats/cases", PERM_STATS_READ, 0, h_stats_cases,
+	  "Protection cases opened by period, type, state, agency, nationality, sex, age band; "
+	  "never a cell below 11", NULL, "StatsTable", 200, "from,to,by,format,min_cell,totals",
+	  NULL },
+	{ "GET", "/api/v1/stats/referrals", PERM_STATS_READ, 0, h_stats_referrals,
+	  "Referrals of protection cases by period, provider, service, state; never a cell below 11",
+	  NULL, "StatsTable", 200, "from,to,by,format,min_cell,totals", NULL },
+	{ "GET", "/api/v1/stats/services", PERM_STATS_READ, 0, h_stats_services,
+	  "Services delivered to protection cases by period, provider, project, service; never a "
+	  "cell below 11", NULL, "StatsTable", 200, "from,to,by,format,min_cell,totals", NULL },
 	{ "GET", "/api/v1/stats/indicators", PERM_STATS_READ, 0, h_stats_indicators,
 	  "National indicators of a year, with sources, and the 12/16-month estimate", NULL,
 	  "Indicators", 200, "year,country", NULL },

@@ -1,8 +1,9 @@
 /*
  * routes_stats.c - the handlers of the statistics routes (docs/api.md): tables of crossings,
- * refusals and overstays (JSON, CSV, SDMX-CSV or XLSX), national indicators, official series and
- * seasonal alerts. Every table is suppressed with the deployment's minimum cell
- * ($MMIS_MIN_CELL); a smaller one needs stats.unsuppressed, which no role but the system holds.
+ * refusals, overstays, protection cases, referrals and services (JSON, CSV, SDMX-CSV or XLSX),
+ * national indicators, official series and seasonal alerts. Every table is suppressed with the
+ * deployment's minimum cell ($MMIS_MIN_CELL); a smaller one needs stats.unsuppressed, which no
+ * role but the system holds; the protection tables never go below 11, for anyone.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,21 @@ void h_stats_refusals(struct req *r)
 void h_stats_overstays(struct req *r)
 {
 	table_route(r, "overstays");
+}
+
+void h_stats_cases(struct req *r)
+{
+	table_route(r, "cases");
+}
+
+void h_stats_referrals(struct req *r)
+{
+	table_route(r, "referrals");
+}
+
+void h_stats_services(struct req *r)
+{
+	table_route(r, "services");
 }
 
 void h_stats_indicators(struct req *r)

@@ -80,14 +80,177 @@ def read_xlsx(data):
     return sheet(1), sheet(2), names
 
 
+CASE_TYPES = ['presumed_victim_of_trafficking', 'victim_of_trafficking', 'unaccompanied_child', 'separated_child',
+              'smuggled_migrant', 'other_vulnerable']  # lib/protect's order, the tables' order
+
+
+def quarter(day):
+    return f'{day[:4]}-Q{(int(day[5:7]) + 2) // 3}'
+
+
+def protection(inst, server, get):
+    """Cases opened through the API by two agencies' workers, with known facts; referrals and services.
+    The tables agree with counts made here, never publish a cell below 11 (nor a line's hidden cells adding
+    up to less), count a case of two types under both, and refuse a smaller minimum to everyone."""
+    K = 11
+    rnd = random.Random(11)
+    req = inst.req
+    r = req('PUT', '/api/v1/agencies/SHELTER/services', {'services': ['shelter', 'psychosocial', 'legal_aid']}, 'admin-t')
+    ok(r.status == 200, 'the shelter offers shelter, psychosocial support and legal aid', r)
+    r = req('POST', '/api/v1/projects', {'code': 'VULN-MIG-WB', 'name': 'Vulnerable migrants', 'donor': 'A donor'},
+            'admin-t')
+    ok(r.status == 201, 'a project', r)
+    facts, made = [], 0
+    weights = (['presumed_victim_of_trafficking'] * 4 + ['smuggled_migrant'] * 3 + ['unaccompanied_child'] * 2 +
+               ['separated_child', 'other_vulnerable'])
+    for i in range(90):
+        types = [rnd.choice(weights)]
+        if rnd.random() < 0.2:
+            other = rnd.choice([t for t in ('unaccompanied_child', 'separated_child', 'other_vulnerable')
+                                if t not in types])
+            types.append(other)
+        day = f'2024-{rnd.randint(1, 6):02d}-{rnd.randint(1, 28):02d}'
+        who = 'csw' if rnd.random() < 0.6 else 'shelter'
+        body = {'types': types, 'opened_on': day, 'surname': 'Secretname', 'given_names': 'Hidden',
+                'citizenship': rnd.choice(['AFG', 'SYR', 'UKR']), 'sex': rnd.choice('FM'), 'birth_date': '1995-03-03'}
+        r = req('POST', '/api/v1/cases', body, who)
+        if r.status == 201:
+            made += 1
+            facts.append({'id': r.json['id'], 'types': types, 'day': day, 'agency': who.upper(), 'who': who,
+                          'nat': body['citizenship'], 'sex': body['sex']})
+    ok(made == 90, 'POST /cases: 90 cases opened by the workers of CSW and SHELTER', made)
+    two = sum(1 for f in facts if len(f['types']) == 2)
+    ok(two > 5, f'{two} of them have two types')
+
+    def table(path, who='analyst'):
+        r = get(path, who)
+        return r, {tuple(v for k, v in row.items() if k not in ('count', 'conf_status')): row
+                   for row in (r.json or {}).get('rows', [])}
+
+    def safe(cells, true, what):
+        """Published counts are the true ones, hidden ones are C without a count, none below K."""
+        agree = all((v['conf_status'] is None and v['count'] == true.get(k, 0)) or
+                    (v['conf_status'] == 'C' and v['count'] is None) for k, v in cells.items() if '_T' not in k)
+        ok(agree, f'{what}: every published count equals the count made from the cases made')
+        small = [k for k, v in cells.items() if v['count'] is not None and 0 < v['count'] < K]
+        ok(not small, f'{what}: no published cell below 11', small)
+        ok({k for k in cells if '_T' not in k} == set(true), f'{what}: one row per combination with cases', cells.keys())
+
+    q = '/api/v1/stats/cases?from=2024-01-01&to=2024-06-30'
+    true = collections.Counter((quarter(f['day']), t) for f in facts for t in f['types'])
+    r, cells = table(q + '&by=quarter,case_type&totals=true')
+    ok(r.status == 200 and r.json['source'] == 'cases' and r.json['min_cell'] == K and
+       r.json['dimensions'] == ['quarter', 'case_type'], 'GET /stats/cases by quarter,case_type: min_cell 11 for the analyst', r)
+    safe(cells, true, 'cases by quarter and type')
+    ok(cells.get(('_T', '_T'), {}).get('count') == sum(len(f['types']) for f in facts) and
+       sum(len(f['types']) for f in facts) == 90 + two, 'a case of two types counts under both: the total is the types, '
+       f'{90 + two}', cells.get(('_T', '_T')))
+    # the group rule: on a line whose total is published, the hidden cells add up to 0 or at least 11
+    for dim in (0, 1):
+        lines = collections.defaultdict(list)
+        for k, v in cells.items():
+            lines[k[1 - dim]].append((k, v))
+        bad = []
+        for other, vs in lines.items():
+            total = [v for k, v in vs if k[dim] == '_T']
+            hidden = sum(true.get(k, 0) for k, v in vs if k[dim] != '_T' and v['conf_status'] == 'C')
+            if total and total[0]['count'] is not None and 0 < hidden < K:
+                bad.append((other, hidden))
+        ok(not bad, f'no line along {["quarter", "case_type"][dim]} lets its hidden cells add up to 1..10', bad)
+    order = [k[1] for k in cells if k[0] == '2024-Q1' and k[1] != '_T']
+    ok(order == [t for t in CASE_TYPES if t in order], 'case types in lib/protect\'s order', order)
+    ok('Secretname' not in r.body.decode() and 'Hidden' not in r.body.decode(), 'the analyst sees counts, never a name')
+
+    true = collections.Counter((f['agency'], f['nat']) for f in facts)
+    r, cells = table(q + '&by=agency,nationality')
+    safe(cells, true, 'cases by agency and nationality')
+    ok(any(v['conf_status'] is None for v in cells.values()), 'some cells are published', cells)
+    r = get(q + '&by=state,sex&format=csv')
+    lines = r.body.decode().split('\r\n')
+    ok(r.status == 200 and lines[0] == 'state,sex,count,conf_status' and
+       'attachment; filename="cases.csv"' in r.h.get('content-disposition', ''), 'format=csv: state,sex,count,conf_status', r)
+    want = collections.Counter(f['sex'] for f in facts)
+    rows = {tuple(x.split(',')[:2]): x.split(',')[2:] for x in lines[1:] if x}
+    ok(all((c == str(want[s]) and st == '') or (c == '' and st == 'C') for (state, s), (c, st) in rows.items()) and
+       {s for _, s in rows} == set(want), 'the CSV rows: every case identified, by sex', rows)
+    r = get(q + '&by=year,case_type&format=sdmx-csv')
+    sd = list(csv.reader(io.StringIO(r.body.decode())))
+    ok(r.status == 200 and sd[0] == ['STRUCTURE', 'STRUCTURE_ID', 'ACTION', 'freq', 'unit', 'case_type', 'geo',
+                                      'TIME_PERIOD', 'OBS_VALUE', 'CONF_STATUS'] and
+       all(row[1] == 'MMIS:CASES(1.0)' for row in sd[1:]), 'format=sdmx-csv: MMIS:CASES(1.0) with case_type', sd[:3])
+    r = get(q + '&by=case_type&format=xlsx')
+    sheet, notes, names = read_xlsx(r.body) if r.status == 200 else ([], [], [])
+    notes_text = ' '.join(' '.join(x) for x in notes)
+    ok(names == ['cases', 'notes'] and 'K = 11' in notes_text and 'protection case records' in notes_text and
+       'counts once for each' in notes_text, 'format=xlsx: the notes give K = 11, the records and the definition',
+       notes_text[:400])
+
+    # referrals (made now) and services
+    for f in facts[:24]:
+        if f['who'] != 'csw':
+            continue
+        req('POST', f'/api/v1/cases/{f["id"]}/consents', {'to_agency': 'SHELTER', 'scopes': ['identity'],
+            'given_by': 'guardian', 'guardian_name': 'A guardian'}, 'csw')
+        r = req('POST', f'/api/v1/cases/{f["id"]}/referrals', {'to_agency': 'SHELTER', 'service': 'shelter'}, 'csw')
+        f['referred'] = r.status == 201
+    n_ref = sum(1 for f in facts if f.get('referred'))
+    today = datetime.date.today().isoformat()
+    r, cells = table(f'/api/v1/stats/referrals?from=2024-01-01&to={today}&by=provider,service,state&totals=true')
+    ok(r.status == 200 and n_ref >= 11 and cells.get(('SHELTER', 'shelter', 'pending'), {}).get('count') == n_ref,
+       f'GET /stats/referrals: {n_ref} referrals to SHELTER for shelter, waiting', r)
+    n_srv = 0
+    for k, f in enumerate(f for f in facts if f['who'] == 'shelter'):
+        body = {'service': 'psychosocial', 'delivered_on': f['day'], 'provider': 'SHELTER'}
+        if k % 4:
+            body['project'] = 'VULN-MIG-WB'
+        n_srv += req('POST', f'/api/v1/cases/{f["id"]}/services', body, 'shelter').status == 201
+    r, cells = table('/api/v1/stats/services?from=2024-01-01&to=2024-06-30&by=project,service&totals=true')
+    ok(r.status == 200 and cells.get(('_T', '_T'), {}).get('count') == n_srv and
+       {k[0] for k in cells} <= {'VULN-MIG-WB', 'NONE', '_T'} and ('NONE', 'psychosocial') in cells,
+       f'GET /stats/services: {n_srv} services by project (NONE without one) and service', r)
+    ok(all(v['count'] is None or v['count'] >= K for v in cells.values()), 'services: nothing published below 11')
+
+    # nobody lowers the minimum; the dimensions are the source's; analysts only
+    r = get(q + '&by=case_type&min_cell=0')
+    ok(r.status == 403 and r.json.get('field') == 'min_cell' and 'never published with cells below 11' in r.json.get('detail', ''),
+       'min_cell=0 on cases: 403 naming min_cell, saying why', r)
+    r = get(q + '&by=case_type&min_cell=4')
+    ok(r.status == 403, 'min_cell=4 (below the deployment\'s) on cases: 403 too', r)
+    r = get(q + '&by=case_type&min_cell=5')
+    ok(r.status == 200 and r.json['min_cell'] == K, 'min_cell=5 (the deployment\'s): cases still at 11', r)
+    r = get(q + '&by=case_type&min_cell=30')
+    ok(r.status == 200 and r.json['min_cell'] == 30 and all(x['count'] is None or x['count'] >= 30 for x in r.json['rows']),
+       'min_cell=30: allowed, nothing below 30', r)
+    for path, field, what in (
+            (q + '&by=bcp', 'by', 'cases by bcp'),
+            (q + '&by=case_type,planet', 'by', 'an unknown dimension'),
+            ('/api/v1/stats/referrals?from=2024-01-01&to=2024-06-30&by=project', 'by', 'referrals by project'),
+            ('/api/v1/stats/services?from=2024-06-01&to=2024-01-01&by=service', 'from', 'services: from after to'),
+            ('/api/v1/stats/cases?from=2024-01-01&by=year', 'to', 'cases without to'),
+            (q + '&by=case_type&on=2024-01-01', 'on', 'cases on a day')):
+        r = get(path)
+        ok(400 <= r.status < 500 and r.json and r.json.get('field') == field, f'{what}: {r.status} naming {field}', r)
+    r = get(q + '&by=case_type', who='officer')
+    ok(r.status == 403, 'a border officer: 403', r)
+    r = get(q + '&by=case_type', who='csw')
+    ok(r.status == 403, 'a case worker has no statistics either: 403', r)
+    r = server.request('GET', '/api/v1/audit?action=stats.cases&limit=1000', token=inst.tokens['auditor'])
+    items = (r.json or {}).get('items', [])
+    ok(any(e['outcome'] == 'denied' and 'never published with cells below 11' in e.get('detail', '') for e in items) and
+       any('cases by quarter,case_type, 2024-01-01..2024-06-30, min cell 11, json' in e.get('detail', '') for e in items),
+       'the case tables are audited with their query (the refused ones as denied)', items[:3])
+
+
 def suite(tmp):
     inst = base.Instance(tmp)
     env, g = inst.env, inst.g
-    inst.agencies((('BP', 'police'), ('DM', 'government')))
+    inst.agencies((('BP', 'police'), ('DM', 'government'), ('CSW', 'social_work'), ('SHELTER', 'ngo'),
+                   ('ADMIN', 'government')))
     inst.users((('analyst', 'analyst', 'DM'), ('officer', 'border_officer', 'BP'),
                 ('exchange', 'exchange_officer', 'DM'), ('auditor', 'auditor', 'DM'),
+                ('csw', 'case_worker', 'CSW'), ('shelter', 'case_worker', 'SHELTER'), ('admin-t', 'admin', 'ADMIN'),
                 ('statunit', 'internal_analyst', 'DM')),
-               'users and tokens: analyst, border officer, exchange officer, auditor, internal analyst')
+               'users and tokens: analyst, border officer, exchange officer, auditor, case workers, administrator, internal analyst')
     tokens = inst.tokens
 
     rows = synthetic_crossings(os.path.join(tmp, 'x.csv'))
@@ -210,6 +373,9 @@ def suite(tmp):
     ok(r.status == 200 and r.json and r.json['min_cell'] == 0 and
        {(x['month'], x['nationality']): x['count'] for x in r.json['rows']} == dict(true),
        'an internal analyst asking min_cell=0: every count, equal to the file\'s', r)
+    r = get('/api/v1/stats/cases?from=2024-01-01&to=2024-06-30&by=case_type&min_cell=0', who='statunit')
+    ok(r.status == 403 and r.json and r.json.get('field') == 'min_cell',
+       'cases below 11 are refused even to an internal analyst', r)
     r = get(q, who='officer')
     ok(r.status == 403, 'a border officer: 403', r)
     r = get(q, who='exchange')
@@ -251,6 +417,8 @@ def suite(tmp):
     r = get('/api/v1/stats/trends/alerts?month=2024-06')
     ok(r.status == 200 and r.json and r.json.get('month') == '2024-06' and r.json.get('alerts') == [],
        'GET /stats/trends/alerts: no alert without earlier years', r)
+
+    protection(inst, server, get)
 
     # ---- every export is in the audit trail
     r = server.request('GET', '/api/v1/audit?action=stats.crossings&limit=1000', token=tokens['auditor'])

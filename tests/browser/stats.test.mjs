@@ -98,8 +98,36 @@ test('analyst: the dashboard draws the API\'s numbers, small counts hidden, the 
 	await page.locator('#st-alerts .alert-list li', { hasText: 'Sukobin (MNE-SUK)' }).waitFor();
 	assert.match(await page.locator('#st-alerts').textContent(), /far above/);
 
-	// Cases come later, and the downloads are there.
-	assert.match(await page.locator('#st-cases-title').textContent(), /Protection cases/);
+	// Protection cases by type and by state, as the API counts them: never a count below 11; with the
+	// demo's thirty cases most are hidden, and the note says why.
+	assert.equal(await page.locator('#st-cases-title').textContent(), 'Protection cases');
+	await page.locator('#st-cases-type figure svg').waitFor();
+	await page.locator('#st-cases-state figure svg').waitFor();
+	const from12 = (() => { const [y, m] = end.split('-').map(Number); const k = y * 12 + m - 12;
+		return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}-01`; })();
+	const byType = (await get(`/stats/cases?from=${from12}&to=${endDay}&by=case_type&totals=true`)).body;
+	assert.equal(byType.min_cell, 11);
+	const typeRows = byType.rows.filter((r) => r.case_type !== '_T');
+	assert.ok(typeRows.length >= 3, 'the demo cases have several types');
+	assert.equal(await page.locator('#st-cases-type rect.chart-bar').count() +
+		await page.locator('#st-cases-type rect.chart-suppressed').count(), typeRows.length);
+	assert.equal(await page.locator('#st-cases-type rect.chart-suppressed').count(),
+		typeRows.filter((r) => r.conf_status === 'C').length, 'each hidden count drawn as a hatched stub');
+	assert.ok(typeRows.every((r) => r.count === null || r.count >= 11), 'no type below 11');
+	await page.locator('#st-cases-type summary').click();
+	const firstType = page.locator('#st-cases-type tbody tr').first();
+	assert.equal(await firstType.locator('th').textContent(), 'presumed victim of trafficking');
+	const typeCell = await firstType.locator('td').textContent();
+	const apiFirst = typeRows.find((r) => r.case_type === 'presumed_victim_of_trafficking');
+	assert.equal(typeCell.replace(/[,.]/g, ''), apiFirst.conf_status === 'C' ? 'hidden (C)' : String(apiFirst.count));
+	const byState = (await get(`/stats/cases?from=${from12}&to=${endDay}&by=state&totals=true`)).body;
+	const total = byState.rows.find((r) => r.state === '_T');
+	assert.match(await page.locator('#st-cases-total').textContent(),
+		total.conf_status === 'C' ? /is hidden/ : new RegExp(`^${total.count} cases opened`));
+	assert.match(await page.locator('#st-cases-note').textContent(), /below 11 are never shown, to anyone.*it is not a fault/);
+	assert.equal((await get(`/stats/cases?from=${from12}&to=${endDay}&by=case_type&min_cell=0`)).status, 403);
+
+	// The downloads are there.
 	const xlsx = page.getByRole('link', { name: 'Excel (XLSX)' });
 	assert.match(await xlsx.getAttribute('href'), /format=xlsx/);
 	await page.locator('#st-note', { hasText: 'Counts below 5 are hidden' }).waitFor();

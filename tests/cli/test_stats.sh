@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Black-box tests of the statistics commands: stats flows (the CSV contract: columns in the order
 # given, count, conf_status; YYYY-MM and YYYY-Qn; _T margins; suppression with C and no count;
-# --min-cell 0; --format json, sdmx-csv, xlsx with --output), stats refusals, overstays, cases (the
-# follow-up), rebuild and alerts; series import (strict: every bad line named, nothing imported),
-# series list; indicators --year --json. Bad input is a clear error and changes nothing. Needs $MMIS.
+# --min-cell 0; --format json, sdmx-csv, xlsx with --output), stats refusals, overstays, rebuild and
+# alerts; stats cases, referrals and services (cases made through a real `mmis serve`: the CSV
+# contract, never a cell below 11 nor a line's hidden cells adding up to less, --min-cell 0
+# refused to everyone, a case of two types under both); series import (strict: every bad line
+# named, nothing imported), series list; indicators --year --json. Bad input is a clear error and
+# changes nothing. Needs $MMIS.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 : "${MMIS:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mmis-cli-stats.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+server=
+trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$T"' EXIT
 unset MMIS_DB MMIS_ADMIN_PASSWORD MMIS_MIN_CELL
 export MMIS_AUDIT_KEY="$T/audit.key"
 db="$T/s.db"
@@ -110,16 +114,149 @@ run m stats overstays --on 2024-06-30 --by nationality --min-cell 0
 expect_exit 0 "stats overstays --on"
 expect_out $'^SRB,13,\r$' "13 travellers from Serbia overstay on 30 June 2024 (entered in January)"
 run m stats cases --from 2024-01-01 --to 2024-12-31 --by year
-expect_exit 1 "stats cases: not available yet"
-expect_err "arrive with the protection module" "says when they come"
-run m stats cases --from 2024-01-01 --to 2024-12-31 --by year --min-cell 0
-expect_err "never published with cells below 11" "and never unsuppressed"
+expect_exit 0 "stats cases without cases"
+[ "$OUT" = $'year,count,conf_status\r' ]
+ok $? "no cases: the header alone"
 run m stats rebuild
 expect_exit 0 "stats rebuild"
 expect_out "rebuilt the statistics' roll-ups from 29 crossings" "counts the crossings"
 run m stats alerts --month 2024-01
 expect_exit 0 "stats alerts"
 expect_out "seasonal alerts for 2024-01 \(0 BCPs" "none without earlier years"
+
+# --- protection cases, referrals and services (the rule: never a cell below 11, to anyone)
+run m stats cases --from 2024-01-01 --to 2024-12-31 --by year --min-cell 0
+expect_exit 1 "stats cases --min-cell 0 is refused, even on the command line (the system)"
+expect_err "cases are never published with cells below 11, to anyone" "saying why"
+run m stats referrals --from 2024-01-01 --to 2024-12-31 --by year --min-cell 4
+expect_exit 1 "stats referrals --min-cell 4 is refused"
+run m stats services --from 2024-01-01 --to 2024-12-31 --by year --min-cell 0
+expect_err "services are never published with cells below 11" "stats services --min-cell 0 too"
+run m stats cases --from 2024-01-01 --to 2024-12-31 --by year,bcp
+expect_exit 2 "cases by bcp is a usage error"
+expect_err "^mmis: --by: cases are not counted by bcp \(but by day, .*case_type, state, agency\)" \
+	"naming the dimensions cases are counted by"
+run m stats cases --from 2024-01-01 --to 2024-12-31 --by planet
+expect_err "^mmis: --by: unknown dimension 'planet' \(cases are counted by" "an unknown dimension names the source"
+run m stats referrals --from 2024-01-01 --to 2024-12-31 --by case_type
+expect_err "referrals are not counted by case_type \(but by .*provider, service\)" "referrals have no case type"
+run m stats services --from 2024-06-01 --to 2024-01-01 --by project
+expect_exit 2 "stats services --from after --to"
+run m stats cases --from 2024-01-01 --by year
+expect_exit 2 "stats cases without --to"
+run m stats cases --from 2024-01-01 --to 2024-12-31 --by month,year
+expect_err "one period" "two periods"
+
+# Cases made through the API as the case workers would: 24 opened by CSW in the first quarter
+# (12 smuggled migrants; 12 presumed victims, one of them also an unaccompanied child), 23 by
+# SHELTER in the second (12 smuggled, 11 presumed); 12 referred to SHELTER for shelter; 14
+# services by SHELTER, 11 of them funded by the project P1.
+run m agency add CSW --name "Centre for social work" --kind social_work
+run m agency add SHELTER --name "Shelter" --kind ngo
+run m agency add ADMIN --name "Administration" --kind government
+for u in csw:case_worker:CSW shelter:case_worker:SHELTER admin2:admin:ADMIN; do
+	IFS=: read -r name role agency <<<"$u"
+	m user add "$name" --role "$role" --agency "$agency" --password-file "$T/pw" >/dev/null 2>&1
+	m token create --user "$name" 2>/dev/null | grep -Eo 'mmis_[A-Za-z0-9_-]{43}' >"$T/token.$name"
+done
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$MMIS" --db "$db" serve --listen "127.0.0.1:$port" --threads 2 2>"$T/serve.log" >/dev/null &
+server=$!
+T="$T" PORT="$port" python3 - >"$T/make.log" 2>&1 <<'PY'
+import json, os, sys, time, urllib.error, urllib.request
+T, port = os.environ['T'], os.environ['PORT']
+tok = {n: open(f'{T}/token.{n}').read().strip() for n in ('csw', 'shelter', 'admin2')}
+def call(method, path, body=None, who='csw'):
+    req = urllib.request.Request(f'http://127.0.0.1:{port}/api/v1{path}', method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={'Authorization': 'Bearer ' + tok[who], 'Content-Type': 'application/json'})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b'null')
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+for _ in range(300):
+    try:
+        urllib.request.urlopen(f'http://127.0.0.1:{port}/api/v1/healthz', timeout=2)
+        break
+    except OSError:
+        time.sleep(0.1)
+def must(want, got, what):
+    if got[0] != want:
+        sys.exit(f'{what}: {got}')
+    return got[1]
+must(200, call('PUT', '/agencies/SHELTER/services', {'services': ['shelter', 'psychosocial']}, 'admin2'), 'services')
+must(201, call('POST', '/projects', {'code': 'P1', 'name': 'Project one', 'donor': 'A donor'}, 'admin2'), 'project')
+cases = []
+for i in range(47):
+    q1 = i < 24
+    types = ['smuggled_migrant'] if i % 2 == 0 else ['presumed_victim_of_trafficking']
+    if i == 1:
+        types.append('unaccompanied_child')
+    body = {'types': types, 'opened_on': f'2024-0{2 if q1 else 5}-{1 + i % 27:02d}', 'surname': 'Synthetic',
+            'citizenship': 'AFG' if i % 3 else 'SYR', 'sex': 'F' if i % 2 else 'M', 'birth_date': '1990'}
+    cases.append((must(201, call('POST', '/cases', body, 'csw' if q1 else 'shelter'), f'case {i}')['id'], q1))
+for k, (cid, q1) in enumerate(cases[:12]):
+    must(201, call('POST', f'/cases/{cid}/consents', {'to_agency': 'SHELTER', 'scopes': ['identity'],
+         'given_by': 'guardian', 'guardian_name': 'A guardian'}), f'consent {k}')
+    must(201, call('POST', f'/cases/{cid}/referrals', {'to_agency': 'SHELTER', 'service': 'shelter'}), f'referral {k}')
+for k, (cid, q1) in enumerate(cases[24:38]):
+    body = {'service': 'shelter', 'delivered_on': '2024-06-01', 'provider': 'SHELTER'}
+    if k < 11:
+        body['project'] = 'P1'
+    must(201, call('POST', f'/cases/{cid}/services', body, 'shelter'), f'service {k}')
+print('made', len(cases), 'cases')
+PY
+made=$?
+ok $made "47 cases, 12 referrals and 14 services made through the API"
+[ "$made" = 0 ] || sed 's/^/#   /' "$T/make.log"
+kill -TERM "$server" && wait "$server"
+server=
+today=$(date -u +%F)
+
+run m stats cases --from 2024-01-01 --to 2024-06-30 --by quarter,agency
+expect_exit 0 "stats cases --by quarter,agency"
+want=$'quarter,agency,count,conf_status\r\n2024-Q1,CSW,24,\r\n2024-Q2,SHELTER,23,\r'
+[ "$OUT" = "$want" ]
+ok $? "the CSV contract: dimensions in the order given, count, conf_status; quarters YYYY-Qn"
+run m stats cases --from 2024-01-01 --to 2024-06-30 --by agency,quarter --totals
+expect_out $'^agency,quarter,count,conf_status\r$' "columns follow the order of --by"
+expect_out $'^_T,_T,47,\r$' "47 cases in all"
+run m stats cases --from 2024-01-01 --to 2024-06-30 --by case_type --totals
+expect_out $'^smuggled_migrant,24,\r$' "24 smuggled migrants"
+expect_out $'^unaccompanied_child,,C\r$' "the one unaccompanied child is hidden: C and no count"
+expect_out $'^presumed_victim_of_trafficking,,C\r$' "and so are the 23 presumed victims, or 48 - 24 would tell"
+expect_out $'^_T,48,\r$' "the case of two types counts under both: 48 types for 47 cases"
+expect_no ',([1-9]|10),' "no published count below 11"
+run m stats cases --from 2024-01-01 --to 2024-06-30 --by quarter,case_type --min-cell 12 --format json
+expect_out '"min_cell":12' "--min-cell 12 is allowed (stricter)"
+expect_out '"quarter":"2024-Q2","case_type":"presumed_victim_of_trafficking","count":null,"conf_status":"C"' \
+	"and hides the 11 presumed victims of the second quarter"
+run m stats cases --from 2024-01-01 --to 2024-06-30 --by nationality,sex,age_band
+expect_out $'^AFG,F,Y18-34,' "nationality is the citizenship; age band at the opening"
+run m stats cases --from 2024-01-01 --to 2024-06-30 --by state --format json
+expect_out '"source":"cases"' "--format json"
+expect_out '"state":"identified","count":47,"conf_status":null' "47 cases identified"
+expect_out '"min_cell":11' "with the minimum cell 11"
+run m stats cases --from 2024-01-01 --to 2024-06-30 --by year,case_type --format sdmx-csv
+expect_out $'^STRUCTURE,STRUCTURE_ID,ACTION,freq,unit,case_type,geo,TIME_PERIOD,OBS_VALUE,CONF_STATUS\r$' "SDMX-CSV: case_type"
+expect_out $'^dataflow,MMIS:CASES\\(1.0\\),I,A,NR,smuggled_migrant,ME,2024,24,F\r$' "SDMX-CSV rows"
+run m stats cases --from 2024-01-01 --to 2024-06-30 --by case_type --format xlsx --output "$T/cases.xlsx"
+check "the cases' workbook says the rule of 11" \
+	python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); s = z.read("xl/sharedStrings.xml").decode(); sys.exit(0 if "never published with a cell below 11" in s and "protection case records" in s else 1)' "$T/cases.xlsx"
+run m stats referrals --from 2024-01-01 --to "$today" --by provider,service,state
+expect_exit 0 "stats referrals"
+[ "$OUT" = $'provider,service,state,count,conf_status\r\nSHELTER,shelter,pending,12,\r' ]
+ok $? "12 referrals to SHELTER for shelter, waiting"
+run m stats services --from 2024-01-01 --to 2024-12-31 --by project --totals
+expect_exit 0 "stats services"
+[ "$OUT" = $'project,count,conf_status\r\nNONE,,C\r\nP1,,C\r\n_T,14,\r' ]
+ok $? "3 services without a project hidden, and the 11 of P1 too (14 - 11 = 3); NONE for no project"
+run m stats services --from 2024-01-01 --to 2024-12-31 --by month,provider,service
+expect_out $'^2024-06,SHELTER,shelter,14,\r$' "services by month, provider, service"
+run m audit list --action stats.cases --json
+expect_out '"outcome":"denied"' "refused case statistics are audited as denied"
+expect_out 'cases by quarter,agency, 2024-01-01..2024-06-30, min cell 11' "and each table with its query"
 
 # --- official series
 cat >"$T/series.csv" <<'CSV'

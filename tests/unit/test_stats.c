@@ -24,6 +24,7 @@
 #include "mmis/auth.h"
 #include "mmis/border.h"
 #include "mmis/json.h"
+#include "mmis/protect.h"
 #include "mmis/stats.h"
 #include "mmis/strbuf.h"
 #include "testdb.h"
@@ -159,6 +160,42 @@ static void test_query_parse(void **state)
 		if (!strstr(err.message, bad[i].text))
 			fail_msg("case %zu: '%s' lacks '%s'", i, err.message, bad[i].text);
 	}
+	/* The protection sources: each its own dimensions, named when another is asked for. */
+	static const struct {
+		const char *source, *by, *text;
+	} wrong[] = {
+		{ "cases", "planet", "unknown dimension 'planet' (cases are counted by day, week, "
+				     "month, quarter, year, nationality, sex, age_band, case_type, "
+				     "state, agency)" },
+		{ "cases", "year,bcp", "cases are not counted by bcp (but by day," },
+		{ "cases", "provider", "cases are not counted by provider" },
+		{ "referrals", "case_type", "referrals are not counted by case_type (but by day, "
+					    "week, month, quarter, year, state, provider, service)" },
+		{ "services", "state", "services are not counted by state (but by day, week, month, "
+				       "quarter, year, provider, service, project)" },
+		{ "crossings", "project", "crossings are not counted by project" },
+	};
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		mmis_error_clear(&err);
+		assert_int_equal(stats_query_parse(&q, wrong[i].source, wrong[i].by, "2024", "2024",
+						   NULL, NULL, NULL, false, &err), MMIS_EINVAL);
+		assert_string_equal(err.field, "by");
+		if (!strstr(err.message, wrong[i].text))
+			fail_msg("%s by %s: '%s' lacks '%s'", wrong[i].source, wrong[i].by,
+				 err.message, wrong[i].text);
+	}
+	OK(stats_query_parse(&q, "cases", "year,case_type,state,agency,age_band", "2024", "2024",
+			     NULL, NULL, NULL, true, &err));
+	assert_int_equal(q.n_dims, 5);
+	assert_int_equal(q.dims[1], STATS_CASE_TYPE);
+	OK(stats_query_parse(&q, "services", "project,provider,service", "2024", "2024", NULL, NULL,
+			     NULL, false, &err));
+	assert_int_equal(q.dims[0], STATS_PROJECT);
+	/* The codes of case types, states and services are lib/protect's own lists. */
+	assert_ptr_equal(stats_dim(STATS_CASE_TYPE)->codes, protect_case_types);
+	assert_ptr_equal(stats_dim(STATS_STATE)->codes, protect_case_states);
+	assert_ptr_equal(stats_dim(STATS_STATE)->more_codes, protect_referral_states);
+	assert_ptr_equal(stats_dim(STATS_SERVICE)->codes, protect_services);
 	assert_int_equal(stats_query_parse(&q, "nothing", "", "2024", "2024", NULL, NULL, NULL,
 					   false, &err), MMIS_EINVAL);
 	assert_string_equal(err.field, "source");
@@ -783,9 +820,13 @@ static void test_permissions_and_sources(void **state)
 				     "'stats.crossings' AND outcome = 'ok' AND detail LIKE "
 				     "'%min cell 0 (below the deployment''s)%'") == 1);
 
-	/* Cases: declared with their rule, not available yet; never unsuppressed. */
+	/* Cases: never unsuppressed, even by the system; an empty table when there are none. */
 	OK(stats_query_parse(&q, "cases", "year,sex", "2024", "2024", NULL, NULL, NULL, false, &err));
-	assert_int_equal(stats_run(&f->cx, &f->sys, &q, 5, &t, &err), MMIS_EUNSUPPORTED);
+	OK(stats_run(&f->cx, &f->sys, &q, 5, &t, &err));
+	assert_int_equal(stats_table_rows(t), 0);
+	assert_int_equal(stats_table_min_cell(t), STATS_CASES_MIN_CELL);
+	stats_table_free(t);
+	t = NULL;
 	q.min_cell = 0;
 	assert_int_equal(stats_run(&f->cx, &f->sys, &q, 5, &t, &err), MMIS_EDENIED);
 	assert_non_null(strstr(err.message, "never published with cells below 11"));
@@ -895,6 +936,475 @@ static void test_refusals_and_overstays(void **state)
 	stats_table_free(t);
 }
 
+
+/* ---- protection: cases, referrals, services */
+
+/* Every base cell of a table (margins left out) with its count before suppression, as the
+ * lines "code|code|count" sorted: the form of rows_text. */
+static char *cells_text(const struct stats_table *t)
+{
+	enum stats_dim dims[STATS_DIMS_MAX];
+	int d = stats_table_dims(t, dims);
+	size_t n = stats_table_all_cells(t), m = 0;
+	char **lines = malloc((n ? n : 1) * sizeof(char *));
+	struct strbuf out;
+
+	assert_non_null(lines);
+	for (size_t i = 0; i < n; i++) {
+		int32_t idx[STATS_DIMS_MAX];
+		int64_t count;
+		bool sup, margin = false;
+		struct strbuf k;
+		stats_table_cell_at(t, i, idx, &count, &sup);
+		for (int j = 0; j < d; j++)
+			margin |= (size_t)idx[j] == stats_table_codes(t, j);
+		if ((margin && d) || count == 0)
+			continue;
+		strbuf_init(&k, 256);
+		for (int j = 0; j < d; j++)
+			strbuf_addf(&k, "%s|", stats_table_code_at(t, j, (size_t)idx[j]));
+		strbuf_addf(&k, "%lld", (long long)count);
+		lines[m++] = strbuf_detach(&k, NULL);
+	}
+	qsort(lines, m, sizeof(char *), cmp_str);
+	strbuf_init(&out, 1 << 24);
+	for (size_t i = 0; i < m; i++) {
+		strbuf_addf(&out, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	return strbuf_detach(&out, NULL);
+}
+
+/*
+ * What a table of a protection source publishes is safe: no count from 1 to K - 1 (margins
+ * included); every suppressed cell of the extended table has another suppressed cell on each of
+ * its lines (so no line's margin gives it away); and on a line whose margin is published, the
+ * hidden cells add up to 0 or at least K (the group rule).
+ */
+static void check_published(const struct stats_table *t, int k)
+{
+	enum stats_dim dims[STATS_DIMS_MAX];
+	int d = stats_table_dims(t, dims);
+	size_t n = stats_table_all_cells(t);
+
+	assert_int_equal(stats_table_min_cell(t), k);
+	for (size_t r = 0; r < stats_table_rows(t); r++) {
+		int64_t v = stats_table_count(t, r);
+		if (v > 0 && v < k)
+			fail_msg("row %zu publishes %lld, below %d", r, (long long)v, k);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int32_t a[STATS_DIMS_MAX];
+		int64_t ca;
+		bool sa;
+		stats_table_cell_at(t, i, a, &ca, &sa);
+		if (!sa)
+			continue;
+		assert_true(ca > 0); /* a zero is never hidden, a hidden cell never zero */
+		for (int dim = 0; dim < d; dim++) {
+			bool other = false;
+			for (size_t j = 0; !other && j < n; j++) {
+				int32_t b[STATS_DIMS_MAX];
+				int64_t cb;
+				bool sb, same = true;
+				if (j == i)
+					continue;
+				stats_table_cell_at(t, j, b, &cb, &sb);
+				for (int x = 0; x < d; x++)
+					same &= x == dim || a[x] == b[x];
+				other = sb && same;
+			}
+			if (!other)
+				fail_msg("a suppressed cell is alone on its line along dimension %d", dim);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		int32_t m[STATS_DIMS_MAX];
+		int64_t cm;
+		bool sm;
+		stats_table_cell_at(t, i, m, &cm, &sm);
+		for (int dim = 0; !sm && dim < d; dim++) {
+			int64_t hidden = 0;
+			if ((size_t)m[dim] != stats_table_codes(t, dim))
+				continue; /* not the margin of a line along dim */
+			for (size_t j = 0; j < n; j++) {
+				int32_t b[STATS_DIMS_MAX];
+				int64_t cb;
+				bool sb, on = true;
+				stats_table_cell_at(t, j, b, &cb, &sb);
+				for (int x = 0; x < d; x++)
+					on &= x == dim ? (size_t)b[x] != stats_table_codes(t, dim)
+						       : b[x] == m[x];
+				if (on && sb)
+					hidden += cb;
+			}
+			if (hidden > 0 && hidden < k)
+				fail_msg("a line's hidden cells add up to %lld, below %d",
+					 (long long)hidden, k);
+		}
+	}
+}
+
+/* The test's own reference: the records of each source as rows with the codes by name, written
+ * here in SQL (the age band as age_band_sql computes it, from the day the case was opened). */
+static char *protection_reference(const struct stats_query *q)
+{
+	struct strbuf sb;
+	bool by_type = false;
+
+	for (int i = 0; i < q->n_dims; i++)
+		by_type |= q->dims[i] == STATS_CASE_TYPE;
+	strbuf_init(&sb, 1 << 20);
+	strbuf_addstr(&sb, "SELECT ");
+	for (int i = 0; i < q->n_dims; i++) {
+		static const char *const expr[STATS_DIM__COUNT] = {
+			[STATS_DAY] = "x.day",
+			[STATS_MONTH] = "substr(x.day, 1, 7)",
+			[STATS_YEAR] = "substr(x.day, 1, 4)",
+			[STATS_QUARTER] = "substr(x.day, 1, 4) || '-Q' || "
+					  "CAST((CAST(substr(x.day, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)",
+			[STATS_NATIONALITY] = "x.nationality", [STATS_SEX] = "x.sex",
+			[STATS_AGE_BAND] = "x.age_band", [STATS_CASE_TYPE] = "x.case_type",
+			[STATS_STATE] = "x.state", [STATS_AGENCY] = "x.agency",
+			[STATS_PROVIDER] = "x.provider", [STATS_SERVICE] = "x.service",
+			[STATS_PROJECT] = "x.project",
+		};
+		assert_non_null(expr[q->dims[i]]);
+		strbuf_addf(&sb, "%s, ", expr[q->dims[i]]);
+	}
+	strbuf_addstr(&sb, "COUNT(*) FROM (");
+	if (!strcmp(q->source, "cases")) {
+		strbuf_addstr(&sb, "SELECT c.opened_on AS day, c.state AS state, g.code AS agency, "
+				   "COALESCE(c.citizenship, 'XXX') AS nationality, COALESCE(c.sex, "
+				   "'X') AS sex, ");
+		age_band_sql(&sb);
+		strbuf_addf(&sb, " AS age_band, %s AS case_type FROM (SELECT protect_case.*, "
+			    "opened_on AS at FROM protect_case) c JOIN protect_case p ON p.id = c.id "
+			    "JOIN agency g ON g.id = c.agency_id%s", by_type ? "t.type" : "''",
+			    by_type ? " JOIN protect_case_type t ON t.case_id = c.id" : "");
+	} else if (!strcmp(q->source, "referrals")) {
+		strbuf_addstr(&sb, "SELECT substr(r.created_at, 1, 10) AS day, g.code AS provider, "
+				   "r.service AS service, r.state AS state FROM protect_referral r "
+				   "JOIN agency g ON g.id = r.to_agency_id");
+	} else {
+		strbuf_addstr(&sb, "SELECT s.delivered_on AS day, g.code AS provider, "
+				   "COALESCE(p.code, 'NONE') AS project, s.service AS service FROM "
+				   "protect_service s JOIN agency g ON g.id = s.provider_agency_id LEFT "
+				   "JOIN protect_project p ON p.id = s.project_id");
+	}
+	char a[DATE_STR_MAX], b[DATE_STR_MAX];
+	date_format(&q->from, a);
+	date_format(&q->to, b);
+	strbuf_addf(&sb, ") x WHERE x.day >= '%s' AND x.day <= '%s'", a, b);
+	for (int i = 0; i < q->n_dims; i++)
+		strbuf_addf(&sb, "%s%d", i ? ", " : " GROUP BY ", i + 1);
+	assert_int_equal(strbuf_error(&sb), MMIS_OK);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void protect_actor(struct testdb_fx *f, const char *name, const char *role,
+			  const char *agency, const char *kind, struct actor *out)
+{
+	testdb_actor(&f->cx, &f->sys, name, role, agency, kind, out);
+	snprintf(out->agency_code, sizeof(out->agency_code), "%s", agency);
+}
+
+static void offer_services(struct testdb_fx *f, const char *agency, json_t *services)
+{
+	struct mmis_error err;
+	OK(provider_set_services(&f->cx, &f->sys, agency, services, &err));
+	json_decref(services);
+}
+
+/* A call of lib/protect with a JSON body made here (released after). */
+#define PROTECT(body, call)                                                                    \
+	do {                                                                                   \
+		json_t *in_ = (body);                                                          \
+		assert_non_null(in_);                                                          \
+		OK(call);                                                                      \
+		json_decref(in_);                                                              \
+	} while (0)
+
+static const char *const case_types_opened[] = { "presumed_victim_of_trafficking",
+						 "unaccompanied_child", "separated_child",
+						 "smuggled_migrant", "other_vulnerable" };
+static const char *const citizenships[] = { "UKR", "AFG", "NGA", "MNE", NULL };
+
+/* `n` cases opened in 2024 by the workers of CSW and SHELTER, some of two types; a consent and a
+ * referral for half of them (to SHELTER or IOM, some accepted or declined), services delivered
+ * with or without a project, a third closed. Returns how many cases have two types. */
+static int protection_records(struct testdb_fx *f, int n)
+{
+	struct mmis_error err;
+	struct actor csw, shelter, iom;
+	int two = 0;
+
+	protect_actor(f, "csw1", "case_worker", "CSW", "social_work", &csw);
+	protect_actor(f, "shelter1", "case_worker", "SHELTER", "ngo", &shelter);
+	protect_actor(f, "iom1", "case_worker", "IOM", "international", &iom);
+	offer_services(f, "SHELTER", json_pack("[s, s, s]", "shelter", "psychosocial", "legal_aid"));
+	offer_services(f, "IOM", json_pack("[s, s, s]", "medical", "return_counselling",
+					   "family_tracing"));
+	OK(project_add(&f->cx, &f->sys, "P-ONE", "Project one", "Donor one", &err));
+	OK(project_add(&f->cx, &f->sys, "P-TWO", "Project two", "Donor two", &err));
+	for (int i = 0; i < n; i++) {
+		const struct actor *w = below(3) ? &csw : &shelter;
+		char id[UUID_STR_MAX], opened[DATE_STR_MAX], birth[16];
+		struct date d = ymd(2024, 1, 1), o;
+		const char *nat = citizenships[below(5)];
+		const char *sex = below(8) == 0 ? NULL : below(2) ? "F" : "M";
+		json_t *types = json_array(), *in;
+		int t0 = below(10) < 4 ? 0 : 1 + below(4);
+
+		date_add_days(&d, below(366), &o);
+		date_format(&o, opened);
+		random_birth(birth, sizeof(birth));
+		json_array_append_new(types, json_string(case_types_opened[t0]));
+		if (below(5) == 0) { /* and a second type */
+			int t1 = (t0 + 1 + below(4)) % 5;
+			json_array_append_new(types, json_string(case_types_opened[t1]));
+			two++;
+		}
+		in = json_pack("{s:o, s:s, s:s, s:s}", "types", types, "opened_on", opened,
+			       "surname", "Synthetic", "given_names", "Person");
+		if (nat)
+			json_object_set_new(in, "citizenship", json_string(nat));
+		if (sex)
+			json_object_set_new(in, "sex", json_string(sex));
+		if (*birth)
+			json_object_set_new(in, "birth_date", json_string(birth));
+		OK(case_open(&f->cx, w, in, id, &err));
+		json_decref(in);
+		if (i % 2 == 0) {
+			bool to_iom = below(3) == 0;
+			const struct actor *recv = to_iom ? &iom : &shelter;
+			const char *svc = to_iom ? (below(2) ? "medical" : "return_counselling")
+						 : (below(2) ? "shelter" : "psychosocial");
+			json_t *ref = NULL;
+			PROTECT(json_pack("{s:s, s:[s], s:s, s:s}", "to_agency", recv->agency_code,
+					  "scopes", "identity", "given_by", "guardian",
+					  "guardian_name", "A guardian"),
+				consent_add(&f->cx, w, id, in_, NULL, &err));
+			if (strcmp(w->agency_code, recv->agency_code)) {
+				PROTECT(json_pack("{s:s, s:s}", "to_agency", recv->agency_code,
+						  "service", svc),
+					referral_create(&f->cx, w, id, in_, &ref, &err));
+				char rid[UUID_STR_MAX];
+				snprintf(rid, sizeof(rid), "%s",
+					 json_string_value(json_object_get(ref, "id")));
+				json_decref(ref);
+				ref = NULL;
+				int what = below(3);
+				if (what == 1)
+					PROTECT(json_object(), referral_act(&f->cx, recv, rid, "accept",
+									    in_, &ref, &err));
+				else if (what == 2)
+					PROTECT(json_pack("{s:s}", "reason", "No place"),
+						referral_act(&f->cx, recv, rid, "decline", in_, &ref,
+							     &err));
+				json_decref(ref);
+			}
+		}
+		for (int k = below(3); k > 0; k--) {
+			static const char *const providers[] = { "SHELTER", "IOM", "CSW" };
+			static const char *const services[] = { "shelter", "medical", "education" };
+			static const char *const projects[] = { "P-ONE", "P-TWO", NULL };
+			int p = below(3);
+			struct date when;
+			char day[DATE_STR_MAX];
+			date_add_days(&o, below(20), &when);
+			if (date_to_days(&when) > date_to_days(&(struct date){ 2024, 12, 31, DATE_DAY }))
+				when = o;
+			date_format(&when, day);
+			PROTECT(json_pack("{s:s, s:s, s:s, s:s?}", "service", services[p],
+					  "delivered_on", day, "provider", providers[p], "project",
+					  projects[below(3)]),
+				service_add(&f->cx, w, id, in_, NULL, &err));
+		}
+		if (below(3) == 0)
+			PROTECT(json_pack("{s:s, s:s}", "to", "closed", "closure_reason", "other"),
+				case_transition(&f->cx, w, id, in_, &err));
+	}
+	return two;
+}
+
+static void test_protection_equal_records(void **state)
+{
+	struct testdb_fx *f = *state;
+	struct mmis_error err;
+	struct actor analyst;
+	char today[DATE_STR_MAX];
+	struct date td;
+	static const struct {
+		const char *source, *by;
+		bool today; /* up to today (referrals are made now) */
+	} qs[] = {
+		{ "cases", "case_type", false },
+		{ "cases", "year,case_type", false },
+		{ "cases", "quarter,state", false },
+		{ "cases", "agency,state", false },
+		{ "cases", "case_type,sex,age_band", false },
+		{ "cases", "nationality,sex", false },
+		{ "cases", "month,agency,nationality", false },
+		{ "cases", "", false },
+		{ "referrals", "provider,service,state", true },
+		{ "referrals", "month,provider", true },
+		{ "referrals", "state", true },
+		{ "services", "provider,project,service", false },
+		{ "services", "quarter,project", false },
+		{ "services", "service", false },
+	};
+
+	rng.s = 41;
+	int two = protection_records(f, 160);
+	assert_true(two > 10);
+	make_actor(f, "ana", "analyst", &analyst);
+	date_today(&td);
+	date_format(&td, today);
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		struct stats_query q;
+		struct stats_table *t = NULL;
+		OK(stats_query_parse(&q, qs[i].source, qs[i].by, "2024-01-01",
+				     qs[i].today ? today : "2024-12-31", NULL, NULL,
+				     i % 3 ? "csv" : "json", i % 2 == 0, &err));
+		/* The analyst's table: suppressed with 11 whatever the deployment's K. */
+		OK(stats_run(&f->cx, &analyst, &q, 5, &t, &err));
+		check_published(t, STATS_CASES_MIN_CELL);
+		/* Its cells before suppression are the counts made from the records. */
+		char *sql = protection_reference(&q);
+		char *x = cells_text(t), *y = rows_text(f, sql);
+		if (strcmp(x, y))
+			fail_msg("%s by %s:\n--- table\n%.1500s\n--- records\n%.1500s", qs[i].source,
+				 qs[i].by, x, y);
+		/* Every published count is the true one; the hidden ones are the small ones and
+		 * the cells hiding them. */
+		size_t shown = 0;
+		for (size_t r = 0; r < stats_table_rows(t); r++)
+			shown += stats_table_count(t, r) >= STATS_CASES_MIN_CELL;
+		if (strlen(y) > 0 && i != 6)
+			assert_true(shown > 0);
+		free(sql);
+		free(x);
+		free(y);
+		stats_table_free(t);
+	}
+	/* The system may not lower the minimum either, nor ask for no suppression. */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const src[] = { "cases", "referrals", "services" };
+		struct stats_query q;
+		struct stats_table *t = NULL;
+		OK(stats_query_parse(&q, src[i], "year", "2024", "2024", NULL, "0", NULL, false, &err));
+		assert_int_equal(stats_run(&f->cx, &f->sys, &q, 5, &t, &err), MMIS_EDENIED);
+		assert_string_equal(err.field, "min_cell");
+		assert_non_null(strstr(err.message, "never published with cells below 11"));
+		assert_null(t);
+		q.min_cell = 4;
+		assert_int_equal(stats_run(&f->cx, &f->sys, &q, 5, &t, &err), MMIS_EDENIED);
+		q.min_cell = 7; /* above the deployment's: allowed, and raised to the floor */
+		OK(stats_run(&f->cx, &f->sys, &q, 5, &t, &err));
+		assert_int_equal(stats_table_min_cell(t), STATS_CASES_MIN_CELL);
+		stats_table_free(t);
+		q.min_cell = 20;
+		OK(stats_run(&f->cx, &analyst, &q, 5, &t, &err));
+		check_published(t, 20);
+		stats_table_free(t);
+	}
+	/* Audited as the other tables: one event per table, refusals as denied. */
+	assert_true(testdb_int(f->s, "SELECT COUNT(*) FROM audit_event WHERE action = 'stats.cases' "
+				     "AND outcome = 'ok'") >= 9);
+	assert_true(testdb_int(f->s, "SELECT COUNT(*) FROM audit_event WHERE action = "
+				     "'stats.referrals' AND outcome = 'ok'") >= 4);
+	assert_int_equal(testdb_int(f->s, "SELECT COUNT(*) FROM audit_event WHERE action = "
+					  "'stats.services' AND outcome = 'denied'"), 2);
+	assert_true(testdb_int(f->s, "SELECT COUNT(*) FROM audit_event WHERE action = 'stats.cases' "
+				     "AND detail LIKE 'cases by case_type,sex,age_band, 2024-01-01..2024-12-31"
+				     ", min cell 11%'") == 1);
+	/* A border officer has no statistics. */
+	struct actor officer;
+	struct stats_query q;
+	struct stats_table *t = NULL;
+	make_actor(f, "off", "border_officer", &officer);
+	OK(stats_query_parse(&q, "cases", "case_type", "2024", "2024", NULL, NULL, NULL, false, &err));
+	assert_int_equal(stats_run(&f->cx, &officer, &q, 5, &t, &err), MMIS_EDENIED);
+}
+
+/* A handful of cases: exact counts, the case of two types under both, everything published
+ * below 11 hidden. */
+static void test_protection_small(void **state)
+{
+	struct testdb_fx *f = *state;
+	struct mmis_error err;
+	struct actor w;
+	struct stats_query q;
+	struct stats_table *t = NULL;
+	char *x;
+
+	protect_actor(f, "csw1", "case_worker", "CSW", "social_work", &w);
+	/* NONE is the services' code for no project, _T a margin's: no project may have them. */
+	assert_int_equal(project_add(&f->cx, &f->sys, "NONE", "x", "y", &err), MMIS_EINVAL);
+	assert_string_equal(err.field, "code");
+	assert_int_equal(project_add(&f->cx, &f->sys, "_T", "x", "y", &err), MMIS_EINVAL);
+	for (int i = 0; i < 14; i++) {
+		json_t *in = json_pack("{s:[s], s:s, s:s, s:s, s:s, s:s}", "types",
+				       i < 12 ? "smuggled_migrant" : "unaccompanied_child",
+				       "opened_on", i < 13 ? "2024-03-10" : "2024-07-01", "surname",
+				       "Synthetic", "sex", "F", "citizenship", "AFG", "birth_date",
+				       i < 12 ? "1990-01-01" : "2010-05-05");
+		if (i == 0) /* the case of two types */
+			json_array_append_new(json_object_get(in, "types"),
+					      json_string("other_vulnerable"));
+		OK(case_open(&f->cx, &w, in, NULL, &err));
+		json_decref(in);
+	}
+	OK(stats_query_parse(&q, "cases", "case_type", "2024", "2024", NULL, NULL, "csv", true,
+			     &err));
+	OK(stats_run(&f->cx, &f->sys, &q, 5, &t, &err));
+	x = cells_text(t);
+	assert_string_equal(x, "other_vulnerable|1\nsmuggled_migrant|12\nunaccompanied_child|2\n");
+	free(x);
+	struct strbuf sb;
+	strbuf_init(&sb, 1 << 20);
+	OK(stats_write_csv(t, &sb));
+	/* 1 and 2 hidden; 12 then too, else the total 15 would tell that 3 cases were of those two
+	 * types (the group rule); the total of types stays. Types in lib/protect's order. */
+	assert_string_equal(strbuf_str(&sb), "case_type,count,conf_status\r\n"
+					     "unaccompanied_child,,C\r\n"
+					     "smuggled_migrant,,C\r\n"
+					     "other_vulnerable,,C\r\n"
+					     "_T,15,\r\n");
+	strbuf_release(&sb);
+	stats_table_free(t);
+	/* By quarter and age band, with the margins published. */
+	OK(stats_query_parse(&q, "cases", "quarter,age_band", "2024", "2024", NULL, NULL, "csv", true,
+			     &err));
+	OK(stats_run(&f->cx, &f->sys, &q, 5, &t, &err));
+	x = cells_text(t);
+	/* born 2010-05-05: 13 when the case opened in March, 14 in July */
+	assert_string_equal(x, "2024-Q1|Y18-34|12\n2024-Q1|Y_LT14|1\n2024-Q3|Y14-17|1\n");
+	free(x);
+	check_published(t, STATS_CASES_MIN_CELL);
+	strbuf_init(&sb, 1 << 20);
+	OK(stats_write_csv(t, &sb));
+	assert_non_null(strstr(strbuf_str(&sb), "quarter,age_band,count,conf_status\r\n"));
+	assert_non_null(strstr(strbuf_str(&sb), "\r\n_T,_T,"));
+	assert_null(strstr(strbuf_str(&sb), ",1,\r\n"));
+	assert_null(strstr(strbuf_str(&sb), ",2,\r\n"));
+	strbuf_release(&sb);
+	/* SDMX-CSV names the new dimensions. */
+	stats_table_free(t);
+	OK(stats_query_parse(&q, "cases", "year,case_type,state,agency", "2024", "2024", NULL, NULL,
+			     "sdmx-csv", false, &err));
+	OK(stats_run(&f->cx, &f->sys, &q, 5, &t, &err));
+	strbuf_init(&sb, 1 << 20);
+	OK(stats_write_sdmx_csv(t, &sb));
+	assert_non_null(strstr(strbuf_str(&sb), "STRUCTURE,STRUCTURE_ID,ACTION,freq,unit,case_type,"
+						"state,agency,geo,TIME_PERIOD,OBS_VALUE,CONF_STATUS\r\n"));
+	assert_non_null(strstr(strbuf_str(&sb), "dataflow,MMIS:CASES(1.0),I,A,NR,smuggled_migrant,"
+						"identified,CSW,ME,2024,NaN,C\r\n"));
+	strbuf_release(&sb);
+	stats_table_free(t);
+}
 
 /* ---- official series and indicators */
 
@@ -1237,6 +1747,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exports, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_permissions_and_sources, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_and_overstays, testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_protection_equal_records, testdb_setup,
+						testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_protection_small, testdb_setup, testdb_teardown),
 		cmocka_unit_test(test_series_parse),
 		cmocka_unit_test_setup_teardown(test_indicators, testdb_setup, testdb_teardown),
 		cmocka_unit_test(test_long_term_rule),

@@ -219,6 +219,7 @@ void testdb_actor(struct mmis_ctx *cx, const struct actor *sys, const char *name
 	snprintf(out->user_id, sizeof(out->user_id), "%s", id);
 	snprintf(out->username, sizeof(out->username), "%s", name);
 	snprintf(out->agency_id, sizeof(out->agency_id), "%s", aid);
+	snprintf(out->agency_code, sizeof(out->agency_code), "%s", agency);
 	out->role = role_find(role);
 	out->via = VIA_TOKEN;
 }

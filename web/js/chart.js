@@ -104,17 +104,20 @@ export function barChart({ label, description, categories, series, format = (v) 
 	return h('figure', { class: 'chart chart-bars-v' }, svg, legend(series), numbers(label, categories, series, format));
 }
 
-/** Horizontal bars: items [{label, value (null: suppressed)}], largest first as given. */
-export function hbarChart({ label, description, items, format = (v) => formatNumber(v), colour = 0 }) {
-	const row = 24, L = 200, R = 52, T = 6;
-	const W = 460, H = T * 2 + row * Math.max(1, items.length);
+/**
+ * Horizontal bars: items [{label, value (null: suppressed)}], largest first as given. labelWidth:
+ * the room for the labels (longer ones are cut, whole in the numbers table).
+ */
+export function hbarChart({ label, description, items, format = (v) => formatNumber(v), colour = 0, labelWidth = 200 }) {
+	const row = 24, L = labelWidth, R = 52, T = 6, chars = Math.floor(labelWidth / 8.3);
+	const W = L + 260, H = T * 2 + row * Math.max(1, items.length);
 	const pw = W - L - R;
 	const max = niceMax(Math.max(0, ...items.map((i) => (typeof i.value === 'number' ? i.value : 0))));
 	const svg = frame(label, description, W, H);
 	items.forEach((it, k) => {
 		const y = T + row * k;
 		svg.append(s('text', { x: L - 8, y: y + row / 2 + 5, 'text-anchor': 'end', class: 'chart-label' },
-			it.label.length > 24 ? it.label.slice(0, 23) + '…' : it.label));
+			it.label.length > chars ? it.label.slice(0, chars - 1) + '…' : it.label));
 		if (it.value === null) {
 			svg.append(s('rect', { x: L, y: y + 5, width: 10, height: row - 10, class: 'chart-suppressed' }),
 				s('text', { x: L + 16, y: y + row / 2 + 5, class: 'chart-value' }, t('stats.suppressed_short')));

@@ -1,7 +1,8 @@
 // stats.js - #/statistics: the analyst's dashboard. Monthly crossings at a BCP (or all) beside the
-// same month a year before, the top nationalities, refusals of entry by ground, seasonal alerts,
-// and downloads of the tables (CSV, XLSX, SDMX-CSV). Every number comes from /api/v1/stats, already
-// suppressed by the server (cells below the deployment's minimum are marked C, never zero).
+// same month a year before, the top nationalities, refusals of entry by ground, protection cases by
+// type and by state, seasonal alerts, and downloads of the tables (CSV, XLSX, SDMX-CSV). Every
+// number comes from /api/v1/stats, already suppressed by the server (cells below the deployment's
+// minimum are marked C, never zero; for cases, below 11 whatever the deployment's minimum).
 import { h, field } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
@@ -68,6 +69,10 @@ export function render(main, ctx) {
 	const natBox = h('div', { id: 'st-nationalities' }, h('p', { class: 'loading' }, t('common.loading')));
 	const refBox = h('div', { id: 'st-refusals' }, h('p', { class: 'loading' }, t('common.loading')));
 	const noteBox = h('p', { class: 'muted stats-note', id: 'st-note' });
+	const casesTotal = h('p', { id: 'st-cases-total', class: 'stats-total' });
+	const casesTypeBox = h('div', { id: 'st-cases-type' }, h('p', { class: 'loading' }, t('common.loading')));
+	const casesStateBox = h('div', { id: 'st-cases-state' }, h('p', { class: 'loading' }, t('common.loading')));
+	const casesNote = h('p', { class: 'muted stats-note', id: 'st-cases-note' });
 	const from24 = `${addMonths(end, -23)}-01`, from12 = `${addMonths(end, -11)}-01`, to = lastDay(end);
 	const monthlyQuery = { from: from24, to, by: 'month,bcp', totals: 'true' };
 	const exportQuery = { from: from12, to, by: 'month,bcp,nationality', totals: 'true' };
@@ -84,9 +89,13 @@ export function render(main, ctx) {
 			h('section', { class: 'section panel', 'aria-labelledby': 'st-ref-title' },
 				h('h2', { id: 'st-ref-title' }, t('stats.refusals_by_ground')),
 				h('p', { class: 'muted' }, t('stats.last_12', { from: monthLabel(addMonths(end, -11)), to: monthLabel(end) })), refBox),
-			h('section', { class: 'section panel panel-later', 'aria-labelledby': 'st-cases-title' },
-				h('h2', { id: 'st-cases-title' }, t('stats.cases_by_type')),
-				h('p', { class: 'muted' }, t('stats.cases_later')))),
+			h('section', { class: 'section panel', id: 'st-cases', 'aria-labelledby': 'st-cases-title' },
+				h('h2', { id: 'st-cases-title' }, t('stats.cases_title')),
+				h('p', { class: 'muted' }, t('stats.cases_opened', { from: monthLabel(addMonths(end, -11)), to: monthLabel(end) })),
+				casesTotal,
+				h('h3', null, t('stats.cases_by_type')), casesTypeBox,
+				h('h3', null, t('stats.cases_by_state')), casesStateBox,
+				casesNote)),
 		h('section', { class: 'section', 'aria-labelledby': 'st-dl-title' },
 			h('h2', { id: 'st-dl-title' }, t('stats.downloads')),
 			h('p', null, t('stats.downloads_text', { from: monthLabel(addMonths(end, -11)), to: monthLabel(end) })),
@@ -157,6 +166,34 @@ export function render(main, ctx) {
 			items: rows.map((r) => ({ label: `${r.ground} · ${groundText(r.ground)}`, value: countOf(r) })) })
 			: h('p', null, t('stats.no_refusals')),
 		h('p', { class: 'muted' }, t('stats.grounds_note')));
+	})();
+
+	// Protection cases opened in the twelve months, by type and by state: counts below 11 (and what
+	// would give them away) come hidden from the server; with few cases most are, and the note says why.
+	(async () => {
+		let byType, byState;
+		try {
+			[byType, byState] = await Promise.all([
+				api('GET', '/stats/cases', undefined, { query: { from: from12, to, by: 'case_type', totals: 'true' } }),
+				api('GET', '/stats/cases', undefined, { query: { from: from12, to, by: 'state', totals: 'true' } })]);
+		} catch (err) { fail(casesTypeBox, err); casesStateBox.replaceChildren(); return; }
+		if (!ctx.stillCurrent()) return;
+		const draw = (data, dim, prefix, title, colour) => {
+			const rows = data.rows.filter((r) => r[dim] !== '_T');
+			return rows.length ? hbarChart({ label: title, colour, labelWidth: 300,
+				items: rows.map((r) => ({ label: t(`${prefix}.${r[dim]}`), value: countOf(r) })) })
+				: h('p', null, t('stats.cases_none'));
+		};
+		casesTypeBox.replaceChildren(draw(byType, 'case_type', 'case.type', t('stats.cases_by_type'), 0));
+		casesStateBox.replaceChildren(draw(byState, 'state', 'case.state', t('stats.cases_by_state'), 1));
+		// Every case has one state: the total by state is the number of cases.
+		const total = byState.rows.find((r) => r.state === '_T');
+		casesTotal.textContent = !total ? t('stats.cases_none')
+			: total.conf_status === 'C' ? t('stats.cases_total_hidden', { k: byState.min_cell })
+				: t('stats.cases_total', { n: formatNumber(total.count) });
+		const hidden = [...byType.rows, ...byState.rows].filter((r) => r.conf_status === 'C').length;
+		casesNote.textContent = t('stats.cases_note', { k: byType.min_cell }) +
+			(hidden ? ' ' + t('stats.cases_hidden', { n: hidden }) : '');
 	})();
 
 	(async () => {
