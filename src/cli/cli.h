@@ -153,12 +153,7 @@ int cmd_case_settings(struct cli *cli, int argc, char **argv);
 int cmd_watchlist_import(struct cli *cli, int argc, char **argv);
 int cmd_watchlist_list(struct cli *cli, int argc, char **argv);
 int cmd_screen(struct cli *cli, int argc, char **argv);
-int cmd_stats_flows(struct cli *cli, int argc, char **argv);
-int cmd_stats_refusals(struct cli *cli, int argc, char **argv);
-int cmd_stats_overstays(struct cli *cli, int argc, char **argv);
-int cmd_stats_cases(struct cli *cli, int argc, char **argv);
-int cmd_stats_referrals(struct cli *cli, int argc, char **argv);
-int cmd_stats_services(struct cli *cli, int argc, char **argv);
+int cmd_stats_table(struct cli *cli, int argc, char **argv); /* flows, refusals, cases, ... */
 int cmd_stats_rebuild(struct cli *cli, int argc, char **argv);
 int cmd_stats_alerts(struct cli *cli, int argc, char **argv);
 int cmd_series_import(struct cli *cli, int argc, char **argv);

@@ -148,34 +148,13 @@ static int stats_table_cmd(struct cli *cli, int argc, char **argv, const char *s
 	return rc;
 }
 
-int cmd_stats_flows(struct cli *cli, int argc, char **argv)
+/* The source a `stats` command counts: its second word ("stats cases": cases), flows for
+ * crossings. */
+int cmd_stats_table(struct cli *cli, int argc, char **argv)
 {
-	return stats_table_cmd(cli, argc, argv, "crossings");
-}
+	const char *word = cli->cmd->name + strlen("stats ");
 
-int cmd_stats_refusals(struct cli *cli, int argc, char **argv)
-{
-	return stats_table_cmd(cli, argc, argv, "refusals");
-}
-
-int cmd_stats_overstays(struct cli *cli, int argc, char **argv)
-{
-	return stats_table_cmd(cli, argc, argv, "overstays");
-}
-
-int cmd_stats_cases(struct cli *cli, int argc, char **argv)
-{
-	return stats_table_cmd(cli, argc, argv, "cases");
-}
-
-int cmd_stats_referrals(struct cli *cli, int argc, char **argv)
-{
-	return stats_table_cmd(cli, argc, argv, "referrals");
-}
-
-int cmd_stats_services(struct cli *cli, int argc, char **argv)
-{
-	return stats_table_cmd(cli, argc, argv, "services");
+	return stats_table_cmd(cli, argc, argv, strcmp(word, "flows") ? word : "crossings");
 }
 
 int cmd_stats_rebuild(struct cli *cli, int argc, char **argv)
@@ -393,7 +372,7 @@ int cmd_indicators(struct cli *cli, int argc, char **argv)
 	struct cli_ctx c;
 	json_t *o = NULL;
 	bool json = false, done;
-	long year = 0;
+	long long year = 0;
 	int rc, opt;
 
 	while ((rc = cli_getopt(cli, argc, argv, opts, &opt, &done)) == -1) {
@@ -410,13 +389,8 @@ int cmd_indicators(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	if (!year_s)
 		return cli_usage(cli, "--year is needed");
-	{
-		char *end;
-		errno = 0;
-		year = strtol(year_s, &end, 10);
-		if (errno || end == year_s || *end || strlen(year_s) != 4 || year < 1800 || year > 2200)
-			return cli_usage(cli, "--year: a year YYYY (1800 to 2200)");
-	}
+	if (strlen(year_s) != 4 || !cli_int(year_s, 1800, 2200, &year))
+		return cli_usage(cli, "--year: a year YYYY (1800 to 2200)");
 	if (cli_open_ctx(cli, &c, &err))
 		return cli_fail(&err);
 	rc = stats_indicators(&c.cx, &c.actor, (int)year, country, &o, &err);
@@ -427,7 +401,7 @@ int cmd_indicators(struct cli *cli, int argc, char **argv)
 		rc = cli_print_json(o);
 	} else {
 		json_t *lt = json_object_get(o, "long_term");
-		printf("%s, %ld\n", str_of(o, "country"), year);
+		printf("%s, %lld\n", str_of(o, "country"), year);
 		print_figure("net migration rate", json_object_get(o, "net_migration_rate"),
 			     " per 1,000");
 		print_figure("women among immigrants", json_object_get(o, "women_pct_immigrants"),

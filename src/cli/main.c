@@ -230,7 +230,7 @@ static const struct command commands[] = {
 	  "  --threshold T   the lowest score shown, above 0 and at most 1 (default "
 	  STRINGIFY(MATCH_DEFAULT_THRESHOLD) ")\n"
 	  "  --limit K       hits per query, 1 to 100 (default 10)\n" },
-	{ "stats flows", cmd_stats_flows,
+	{ "stats flows", cmd_stats_table,
 	  "--from DATE --to DATE --by DIMS [--format csv|json|xlsx|sdmx-csv] [--min-cell K] "
 	  "[--totals] [--output FILE]",
 	  "crossings by period, BCP, direction, nationality, sex, age band, transport",
@@ -245,27 +245,27 @@ static const struct command commands[] = {
 	  "  --output FILE      write there instead of standard output\n"
 	  "  CSV: one column per dimension, then count and conf_status (C: suppressed, count\n"
 	  "  empty). Months YYYY-MM, quarters YYYY-Qn. Audited. See docs/statistics.md.\n" },
-	{ "stats refusals", cmd_stats_refusals,
+	{ "stats refusals", cmd_stats_table,
 	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
 	  "refusals of entry by period, BCP, nationality, sex, age band, ground",
 	  "  As stats flows; the dimensions: a period, bcp, nationality, sex, age_band, ground\n"
 	  "  (A to I; a refusal on two grounds counts under each).\n" },
-	{ "stats overstays", cmd_stats_overstays,
+	{ "stats overstays", cmd_stats_table,
 	  "[--on DATE] --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
 	  "travellers overstaying on a day, by BCP of entry, nationality, sex, age band",
 	  "  --on DATE   the day (default today); the other options as stats flows\n" },
-	{ "stats cases", cmd_stats_cases,
+	{ "stats cases", cmd_stats_table,
 	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
 	  "protection cases by period, type, state, agency, nationality, sex, age band",
 	  "  As stats flows; the dimensions: a period, case_type, state, agency, nationality,\n"
 	  "  sex, age_band (at the opening). A case of two types counts under each. No cell\n"
 	  "  below 11 is ever published, to anyone: --min-cell may raise it, never lower it.\n" },
-	{ "stats referrals", cmd_stats_referrals,
+	{ "stats referrals", cmd_stats_table,
 	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
 	  "referrals of protection cases by period, provider, service, state",
 	  "  As stats cases; the dimensions: a period, provider (the agency referred to),\n"
 	  "  service, state (the referral's, now). No cell below 11.\n" },
-	{ "stats services", cmd_stats_services,
+	{ "stats services", cmd_stats_table,
 	  "--from DATE --to DATE --by DIMS [--format F] [--min-cell K] [--totals] [--output FILE]",
 	  "services delivered to protection cases, by period, provider, project, service",
 	  "  As stats cases; the dimensions: a period, provider, project (NONE: no project),\n"
