@@ -110,7 +110,6 @@ struct stats_source {
 	bool unsuppressible;   /* never published without suppression, not even to the system;
 				* and no line's hidden cells may add up to less than K (the
 				* protection sources: docs/statistics.md) */
-	bool available;        /* false: declared, its records arrive with a later module */
 	const char *definition; /* one paragraph, for the notes of exports */
 	const char *records;    /* the records counted, for the notes: "mmis border records
 				 * (Montenegro)" */
@@ -164,8 +163,8 @@ struct stats_table;
  * dimension, each suppressed cell is made a corner of a hypercube of suppressed non-zero cells
  * (secondary), choosing the hypercube that hides the least. Margins are taken into account
  * whether or not they are published: they can be asked for in another table.
- * MMIS_ECONFLICT when the roll-ups need `mmis stats rebuild`; MMIS_EUNSUPPORTED for a source that
- * is not available yet; MMIS_ETOOBIG when a dimension has more than 4,000 codes.
+ * MMIS_ECONFLICT when the roll-ups need `mmis stats rebuild`; MMIS_ETOOBIG when a dimension has
+ * more than 4,000 codes.
  */
 enum mmis_err stats_run(const struct mmis_ctx *cx, const struct actor *a,
 			const struct stats_query *q, int deployment_min_cell,

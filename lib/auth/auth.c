@@ -65,7 +65,8 @@ static bool valid_agency_code(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	if (n < 2 || n > 32)
+	/* Not "_T" and the like: the statistics' margins are coded so (stats.h). */
+	if (n < 2 || n > 32 || s[0] == '_' || s[0] == '-')
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && !strchr("_-", s[i]))
@@ -415,7 +416,8 @@ enum mmis_err agency_add(const struct mmis_ctx *cx, const struct actor *a, const
 		rc = actor_denied(err, PERM_AGENCIES_ADMIN);
 	else if (!valid_agency_code(code))
 		rc = mmis_error_set(err, MMIS_EINVAL, "code",
-				    "an agency code is 2 to 32 of A-Z, 0-9, _ and -");
+				    "an agency code is 2 to 32 of A-Z, 0-9, _ and -, starting with a "
+				    "letter or digit");
 	else if (!valid_label(name, AGENCY_NAME_MAX))
 		rc = mmis_error_set(err, MMIS_EINVAL, "name",
 				    "an agency name is 1 to %d printable bytes", AGENCY_NAME_MAX);

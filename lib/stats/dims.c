@@ -73,7 +73,7 @@ bool stats_dim_is_period(enum stats_dim d)
 static const struct stats_source sources[] = {
 	{ "crossings", "Border crossings", "NR", "MMIS:CROSSINGS(1.0)",
 	  PERIODS | BIT(STATS_BCP) | BIT(STATS_DIRECTION) | PERSON_DIMS | BIT(STATS_TRANSPORT), false,
-	  0, false, true,
+	  0, false,
 	  "Entries into and exits from Montenegro recorded at its border crossing points (BCPs), "
 	  "counted by the UTC day of the crossing. Nationality, sex and date of birth are the "
 	  "traveller's as recorded; the age band is the age on the day of the crossing (Eurostat's "
@@ -81,13 +81,13 @@ static const struct stats_source sources[] = {
 	  "one band). A traveller crossing several times counts once per crossing.",
 	  BORDER_RECORDS },
 	{ "refusals", "Refusals of entry", "NR", "MMIS:REFUSALS(1.0)",
-	  PERIODS | BIT(STATS_BCP) | PERSON_DIMS | BIT(STATS_GROUND), false, 0, false, true,
+	  PERIODS | BIT(STATS_BCP) | PERSON_DIMS | BIT(STATS_GROUND), false, 0, false,
 	  "Refusals of entry at the border (Schengen Borders Code, Annex V Part B), counted by the "
 	  "UTC day of the refusal. By ground, a refusal on several grounds counts once for each of "
 	  "them, so that the counts by ground add up to the grounds cited, not to the refusals.",
 	  BORDER_RECORDS },
 	{ "overstays", "Overstayers", "NR", "MMIS:OVERSTAYS(1.0)",
-	  BIT(STATS_BCP) | PERSON_DIMS, true, 0, false, true,
+	  BIT(STATS_BCP) | PERSON_DIMS, true, 0, false,
 	  "Travellers present on the day beyond their authorised stay (90 days in any 180, or a "
 	  "visa's own days), by the BCP of their last entry; the age band is the age on the day.",
 	  BORDER_RECORDS },
@@ -95,7 +95,7 @@ static const struct stats_source sources[] = {
 	 * STATS_CASES_MIN_CELL, to anyone, not even the system. */
 	{ "cases", "Protection cases", "NR", "MMIS:CASES(1.0)",
 	  PERIODS | BIT(STATS_CASE_TYPE) | BIT(STATS_STATE) | BIT(STATS_AGENCY) | PERSON_DIMS, false,
-	  STATS_CASES_MIN_CELL, true, true,
+	  STATS_CASES_MIN_CELL, true,
 	  "Protection cases opened in the period (victims and presumed victims of trafficking, "
 	  "unaccompanied and separated children, smuggled and other vulnerable migrants), counted "
 	  "by the day the case was opened. By case type, a case of several types counts once for "
@@ -106,14 +106,14 @@ static const struct stats_source sources[] = {
 	  PROTECTION_RECORDS },
 	{ "referrals", "Referrals of protection cases", "NR", "MMIS:REFERRALS(1.0)",
 	  PERIODS | BIT(STATS_PROVIDER) | BIT(STATS_SERVICE) | BIT(STATS_STATE), false,
-	  STATS_CASES_MIN_CELL, true, true,
+	  STATS_CASES_MIN_CELL, true,
 	  "Referrals of protection cases to a service provider made in the period (by the UTC day "
 	  "the referral was made), by the agency referred to, the service asked for and the "
 	  "referral's state as it is now. No cell below 11 is published.",
 	  PROTECTION_RECORDS },
 	{ "services", "Services delivered to protection cases", "NR", "MMIS:SERVICES(1.0)",
 	  PERIODS | BIT(STATS_PROVIDER) | BIT(STATS_PROJECT) | BIT(STATS_SERVICE), false,
-	  STATS_CASES_MIN_CELL, true, true,
+	  STATS_CASES_MIN_CELL, true,
 	  "Services delivered to protection cases in the period (by the day delivered), by the "
 	  "agency that gave them, the project that funded them (NONE when no project did) and the "
 	  "service. A person given a service several times counts once per time. No cell below 11 "

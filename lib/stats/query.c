@@ -466,9 +466,6 @@ enum mmis_err stats_run(const struct mmis_ctx *cx, const struct actor *a,
 		rc = mmis_error_set(err, MMIS_EDENIED, "min_cell",
 				    "a minimum cell below %d (this deployment's) needs the "
 				    "stats.unsuppressed permission", deployment_min_cell);
-	else if (!src->available)
-		rc = mmis_error_set(err, MMIS_EUNSUPPORTED, "source",
-				    "statistics of %s are not available yet", src->name);
 	if (!rc) {
 		if (src->min_cell_floor > k)
 			k = src->min_cell_floor;

@@ -50,7 +50,8 @@ static const struct command commands[] = {
 	  "disable a user: end their sessions, revoke their tokens", NULL },
 	{ "user enable", cmd_user_enable, "NAME", "enable a disabled user again", NULL },
 	{ "agency add", cmd_agency_add, "CODE --name NAME [--kind KIND]", "add an agency",
-	  "  CODE          2 to 32 of A-Z, 0-9, _ and - (BP, CSW-PG)\n"
+	  "  CODE          2 to 32 of A-Z, 0-9, _ and -, starting with a letter or digit\n"
+	  "                (BP, CSW-PG)\n"
 	  "  --name NAME   its full name\n"
 	  "  --kind KIND   police, government, social_work, ngo, international or other (default)\n" },
 	{ "agency list", cmd_agency_list, "[--json]", "list the agencies",

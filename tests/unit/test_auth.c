@@ -274,6 +274,9 @@ static void test_agencies(void **state)
 	assert_int_equal(agency_add(&f->cx, &f->sys, "BP", "Again", "police", NULL, &err), MMIS_ECONFLICT);
 	assert_int_equal(agency_add(&f->cx, &f->sys, "bp", "Lower", "police", NULL, &err), MMIS_EINVAL);
 	assert_string_equal(err.field, "code");
+	/* The statistics code their margins _T: no agency may be coded so. */
+	assert_int_equal(agency_add(&f->cx, &f->sys, "_T", "Total", "police", NULL, &err), MMIS_EINVAL);
+	assert_string_equal(err.field, "code");
 	assert_int_equal(agency_add(&f->cx, &f->sys, "X", "Short", "police", NULL, &err), MMIS_EINVAL);
 	assert_int_equal(agency_add(&f->cx, &f->sys, "NEW", "", "police", NULL, &err), MMIS_EINVAL);
 	assert_string_equal(err.field, "name");
@@ -289,7 +292,7 @@ static void test_agencies(void **state)
 	json_decref(list);
 
 	assert_int_equal(events(f, "agency.create", "ok"), 2);
-	assert_int_equal(events(f, "agency.create", "failed"), 5);
+	assert_int_equal(events(f, "agency.create", "failed"), 6);
 	assert_int_equal(events(f, "agency.list", "ok"), 1);
 	char *d = last_detail(f, "agency.create");
 	assert_non_null(strstr(d, "os user tester"));
