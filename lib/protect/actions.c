@@ -93,7 +93,8 @@ enum mmis_err case_update(const struct mmis_ctx *cx, const struct actor *a, cons
 	if (is_closed(&c))
 		rc = closed_conflict(err);
 	else if (!(rc = px_read_profile_update(cx, a, id, &c, in, changed, sizeof(changed), err)))
-		rc = px_event(cx->store, a, id, "update", NULL, NULL, changed, err);
+		rc = px_event(cx->store, a, id, "update", NULL, NULL, changed,
+			      json_pack("{s:s}", "fields", changed), err);
 	audited_detail(&op, "%s", changed);
 	return audited_end(&op, rc, err);
 }
@@ -243,7 +244,9 @@ enum mmis_err case_transition(const struct mmis_ctx *cx, const struct actor *a, 
 	snprintf(detail, sizeof(detail), "%s%s%s", closure ? closure : "",
 		 closure && reason && *reason ? ": " : "", reason ? reason : "");
 	if (!rc)
-		rc = px_event(cx->store, a, c.id, "transition", c.state, step->to, detail, err);
+		rc = px_event(cx->store, a, c.id, "transition", c.state, step->to, detail,
+			      json_pack("{s:s?, s:s?}", "closure_reason", closure,
+					"reason", reason && *reason ? reason : NULL), err);
 done:
 	audited_detail(&op, "%s -> %s", c.state, to >= 0 ? protect_case_states[to] : "?");
 	return audited_end(&op, rc, err);
@@ -334,7 +337,9 @@ enum mmis_err case_identify(const struct mmis_ctx *cx, const struct actor *a, co
 		 "trafficking" : "not a victim of trafficking", day, note && *note ? ": " : "",
 		 note ? note : "");
 	if (!rc)
-		rc = px_event(cx->store, a, c.id, "identification", NULL, NULL, detail, err);
+		rc = px_event(cx->store, a, c.id, "identification", NULL, NULL, detail,
+			      json_pack("{s:s, s:s, s:s?}", "outcome", oc == 0 ? "victim" : "not_victim",
+					"on", day, "note", note && *note ? note : NULL), err);
 done:
 	audited_detail(&op, "%s", oc >= 0 ? outcomes[oc] : "?");
 	return audited_end(&op, rc, err);
@@ -389,7 +394,8 @@ enum mmis_err case_assign(const struct mmis_ctx *cx, const struct actor *a, cons
 		    c.id);
 	snprintf(detail, sizeof(detail), "assigned to %s", wname);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "assignment", NULL, NULL, detail, err);
+		rc = px_event(cx->store, a, c.id, "assignment", NULL, NULL, detail,
+			      json_pack("{s:s}", "worker", wname), err);
 	audited_detail(&op, "to %s", worker);
 done:
 	return audited_end(&op, rc, err);
@@ -440,7 +446,9 @@ enum mmis_err case_transfer(const struct mmis_ctx *cx, const struct actor *a, co
 	snprintf(detail, sizeof(detail), "to %.100s (%.32s)%s%.80s: %.150s", gname, code,
 		 *wname ? ", " : "", wname, reason);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "transfer", NULL, NULL, detail, err);
+		rc = px_event(cx->store, a, c.id, "transfer", NULL, NULL, detail,
+			      json_pack("{s:s, s:s, s:s?, s:s}", "agency", code, "agency_name", gname,
+					"worker", *wname ? wname : NULL, "reason", reason), err);
 	audited_detail(&op, "to %s", code);
 done:
 	return audited_end(&op, rc, err);
@@ -501,7 +509,8 @@ enum mmis_err case_form_submit(const struct mmis_ctx *cx, const struct actor *a,
 		    "?, ?, ?, ?)", NULL, err, fid, c.id, form_id(f), ver, text,
 		    a->user_id[0] ? a->user_id : NULL, a->agency_id[0] ? a->agency_id : NULL, now);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "form", NULL, NULL, form_id(f), err);
+		rc = px_event(cx->store, a, c.id, "form", NULL, NULL, form_id(f),
+			      json_pack("{s:s}", "form", form_id(f)), err);
 	audited_detail(&op, "form %s", form_id(f));
 done:
 	json_decref(clean);
@@ -541,7 +550,7 @@ enum mmis_err case_note_add(const struct mmis_ctx *cx, const struct actor *a, co
 		    "created_at) VALUES (?, ?, ?, ?, ?, ?)", NULL, err, nid, c.id, text,
 		    a->user_id[0] ? a->user_id : NULL, a->agency_id[0] ? a->agency_id : NULL, now);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "note", NULL, NULL, NULL, err);
+		rc = px_event(cx->store, a, c.id, "note", NULL, NULL, NULL, NULL, err);
 done:
 	rc = audited_end(&op, rc, err);
 	if (!rc && id_out)
@@ -587,7 +596,8 @@ enum mmis_err case_followup_add(const struct mmis_ctx *cx, const struct actor *a
 		    a->user_id[0] ? a->user_id : NULL, now);
 	snprintf(detail, sizeof(detail), "due %s", due);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "followup", NULL, NULL, detail, err);
+		rc = px_event(cx->store, a, c.id, "followup", NULL, NULL, detail,
+			      json_pack("{s:s}", "due", due), err);
 done:
 	rc = audited_end(&op, rc, err);
 	if (!rc && id_out)
@@ -637,7 +647,7 @@ enum mmis_err case_followup_done(const struct mmis_ctx *cx, const struct actor *
 	rc = PX_RUN(cx->store, "UPDATE protect_followup SET done_at = ?, done_by = ? WHERE id = ?",
 		    NULL, err, now, a->user_id[0] ? a->user_id : NULL, followup_id);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "followup_done", NULL, NULL, NULL, err);
+		rc = px_event(cx->store, a, c.id, "followup_done", NULL, NULL, NULL, NULL, err);
 	audited_detail(&op, "case %s", case_id);
 done:
 	rc = audited_end(&op, rc, err);

@@ -148,18 +148,23 @@ enum mmis_err px_agency(struct store *s, const char *code, const char *field,
 
 enum mmis_err px_event(struct store *s, const struct actor *a, const char *case_id,
 		       const char *kind, const char *from_state, const char *to_state,
-		       const char *detail, struct mmis_error *err)
+		       const char *detail, json_t *data, struct mmis_error *err)
 {
 	char id[UUID_STR_MAX], now[TIMESTAMP_STR_MAX];
+	char *text = data && json_object_size(data) ? mjson_dump(data) : NULL;
+	enum mmis_err rc;
 
+	json_decref(data);
 	uuid7_new_str(id);
 	px_now(now);
-	return PX_RUN(s, "INSERT INTO protect_event (id, case_id, at, kind, from_state, to_state, "
-		      "detail, actor_id, actor, agency_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		      NULL, err, id, case_id, now, kind, from_state, to_state,
-		      detail && *detail ? detail : NULL, a->user_id[0] ? a->user_id : NULL,
-		      a->display_name[0] ? a->display_name : a->username,
-		      a->agency_id[0] ? a->agency_id : NULL);
+	rc = PX_RUN(s, "INSERT INTO protect_event (id, case_id, at, kind, from_state, to_state, "
+		    "detail, actor_id, actor, agency_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?)", NULL, err, id, case_id, now, kind, from_state, to_state,
+		    detail && *detail ? detail : NULL, a->user_id[0] ? a->user_id : NULL,
+		    a->display_name[0] ? a->display_name : a->username,
+		    a->agency_id[0] ? a->agency_id : NULL, text);
+	free(text);
+	return rc;
 }
 
 enum mmis_err px_touch(struct store *s, const char *case_id, struct mmis_error *err)
@@ -854,7 +859,8 @@ enum mmis_err case_open(const struct mmis_ctx *cx, const struct actor *a, const 
 	if (!rc) {
 		char detail[200];
 		snprintf(detail, sizeof(detail), "opened as %s", types);
-		rc = px_event(cx->store, a, id, "created", NULL, "identified", detail, err);
+		rc = px_event(cx->store, a, id, "created", NULL, "identified", detail,
+			      json_pack("{s:s}", "types", types), err);
 	}
 	audited_detail(&op, "types %s", types);
 done:
@@ -921,11 +927,15 @@ static json_t *form_row(struct store_stmt *st, void *ctx)
 static json_t *event_row(struct store_stmt *st, void *ctx)
 {
 	(void)ctx;
-	return json_pack("{s:s?, s:s?, s:o, s:o, s:o, s:s?, s:o}", "at", store_column_text(st, 0),
-			 "kind", store_column_text(st, 1), "from", jtext(store_column_text(st, 2)),
-			 "to", jtext(store_column_text(st, 3)), "detail",
-			 jtext(store_column_text(st, 4)), "by", store_column_text(st, 5), "agency",
-			 jtext(store_column_text(st, 6)));
+	const char *data = store_column_text(st, 7);
+	json_t *d = data ? json_loads(data, 0, NULL) : NULL;
+
+	return json_pack("{s:s?, s:s?, s:o, s:o, s:o, s:s?, s:o, s:o}", "at",
+			 store_column_text(st, 0), "kind", store_column_text(st, 1), "from",
+			 jtext(store_column_text(st, 2)), "to", jtext(store_column_text(st, 3)),
+			 "detail", jtext(store_column_text(st, 4)), "by", store_column_text(st, 5),
+			 "agency", jtext(store_column_text(st, 6)), "data",
+			 json_is_object(d) ? d : (json_decref(d), json_null()));
 }
 
 static json_t *note_row(struct store_stmt *st, void *ctx)
@@ -1242,7 +1252,7 @@ static enum mmis_err case_json(const struct mmis_ctx *cx, const struct actor *a,
 			goto fail;
 		json_object_set_new(o, "followups", part);
 		if ((rc = rows_json(cx->store, "SELECT e.at, e.kind, e.from_state, e.to_state, "
-				    "e.detail, e.actor, g.code FROM protect_event e LEFT JOIN agency "
+				    "e.detail, e.actor, g.code, e.data FROM protect_event e LEFT JOIN agency "
 				    "g ON g.id = e.agency_id WHERE e.case_id = ? ORDER BY e.at, e.id",
 				    c->id, event_row, &v, &part, err)))
 			goto fail;

@@ -141,10 +141,11 @@ enum mmis_err px_case_reach(const struct mmis_ctx *cx, const struct actor *a, co
 			    const char *action, struct case_row *c, struct case_rel *rel,
 			    struct mmis_error *err);
 
-/* Append an event to the case's timeline. */
+/* Append an event to the case's timeline: `detail` in English, `data` (taken over; may be NULL)
+ * the same as codes and values for the web page to write in the reader's language. */
 enum mmis_err px_event(struct store *s, const struct actor *a, const char *case_id,
 		       const char *kind, const char *from_state, const char *to_state,
-		       const char *detail, struct mmis_error *err);
+		       const char *detail, json_t *data, struct mmis_error *err);
 /* Touch the case's updated_at. */
 enum mmis_err px_touch(struct store *s, const char *case_id, struct mmis_error *err);
 

@@ -133,7 +133,9 @@ enum mmis_err consent_add(const struct mmis_ctx *cx, const struct actor *a, cons
 		    a->user_id[0] ? a->user_id : NULL, now);
 	snprintf(detail, sizeof(detail), "to %s: %s (by the %s)", code, scopes, givers[by]);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "consent", NULL, NULL, detail, err);
+		rc = px_event(cx->store, a, c.id, "consent", NULL, NULL, detail,
+			      json_pack("{s:s, s:s, s:s}", "agency", code, "scopes", scopes,
+					"given_by", givers[by]), err);
 	audited_detail(&op, "%s", detail);
 done:
 	rc = audited_end(&op, rc, err);
@@ -175,7 +177,7 @@ enum mmis_err consent_withdraw(const struct mmis_ctx *cx, const struct actor *a,
 	rc = PX_RUN(cx->store, "UPDATE protect_consent SET withdrawn_at = ?, withdrawn_by = ? WHERE "
 		    "id = ?", NULL, err, now, a->user_id[0] ? a->user_id : NULL, consent_id);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "consent_withdrawn", NULL, NULL, NULL, err);
+		rc = px_event(cx->store, a, c.id, "consent_withdrawn", NULL, NULL, NULL, NULL, err);
 	audited_detail(&op, "consent %s", consent_id);
 done:
 	return audited_end(&op, rc, err);
@@ -327,7 +329,12 @@ enum mmis_err referral_create(const struct mmis_ctx *cx, const struct actor *a,
 		snprintf(detail, sizeof(detail), "to %s for %s, consent overridden (sharing %s): %s",
 			 code, protect_services[sv], scopes, override);
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "referral", NULL, NULL, detail, err);
+		rc = px_event(cx->store, a, c.id, "referral", NULL, NULL, detail,
+			      *consent ? json_pack("{s:s, s:s}", "agency", code, "service",
+						   protect_services[sv])
+				       : json_pack("{s:s, s:s, s:s, s:s}", "agency", code, "service",
+						   protect_services[sv], "override_scopes", scopes,
+						   "override_reason", override), err);
 	if (!rc)
 		rc = one_referral(cx->store, id, out, err);
 	audited_detail(&op, "%s", detail);
@@ -455,7 +462,10 @@ enum mmis_err referral_act(const struct mmis_ctx *cx, const struct actor *a, con
 		 (reason && *reason) || (note && *note) ? ": " : "",
 		 reason && *reason ? reason : note ? note : "");
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "referral_update", NULL, NULL, detail, err);
+		rc = px_event(cx->store, a, c.id, "referral_update", NULL, NULL, detail,
+			      json_pack("{s:s, s:s, s:s, s:s?}", "service", service, "state",
+					referral_steps[k].to, "agency", code, "reason",
+					reason && *reason ? reason : note && *note ? note : NULL), err);
 	if (!rc)
 		rc = one_referral(cx->store, id, out, err);
 	audited_detail(&op, "%s: %s -> %s", code, state, referral_steps[k].to);
@@ -656,7 +666,10 @@ enum mmis_err service_add(const struct mmis_ctx *cx, const struct actor *a, cons
 	snprintf(detail, sizeof(detail), "%s by %s on %s%s%s", protect_services[sv], provider, day,
 		 project && *project ? ", project " : "", project ? project : "");
 	if (!rc && !(rc = px_touch(cx->store, c.id, err)))
-		rc = px_event(cx->store, a, c.id, "service", NULL, NULL, detail, err);
+		rc = px_event(cx->store, a, c.id, "service", NULL, NULL, detail,
+			      json_pack("{s:s, s:s, s:s, s:s?}", "service", protect_services[sv],
+					"provider", provider, "on", day, "project",
+					project && *project ? project : NULL), err);
 	audited_detail(&op, "%s", detail);
 done:
 	rc = audited_end(&op, rc, err);

@@ -309,6 +309,11 @@ test('5. the team lead\'s dashboard; in Montenegrin', async (t) => {
 	await page.goto(`${base}/#/case?id=${caseId}`);
 	await page.locator('#case-summary', { hasText: 'žrtva trgovine ljudima' }).waitFor();
 	assert.match(await page.locator('#case-summary').textContent(), /zatvoren/);
+	// The timeline is written in Montenegrin from the events' data, not in the English detail.
+	const timeline = await page.locator('#case-timeline').textContent();
+	for (const s of ['za NGO-SHELTER, usluga: sklonište, uz saglasnost', 'sklonište, NGO-SHELTER: prihvaćeno', 'otvoren kao pretpostavljena žrtva trgovine ljudima'])
+		assert.ok(timeline.includes(s), `the timeline says "${s}"`);
+	assert.ok(!timeline.includes('with consent'), 'and no English glue words');
 	t.diagnostic(`screenshot ${await shot(page, 'protect-11-case-cnr')}`);
 	await page.close();
 });

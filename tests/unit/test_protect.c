@@ -627,9 +627,17 @@ static void test_workflow(void **state)
 	/* The timeline holds every step. */
 	size_t i, transitions = 0;
 	json_t *e;
-	json_array_foreach(json_object_get(c, "timeline"), i, e)
+	json_t *reopened = NULL;
+	json_array_foreach(json_object_get(c, "timeline"), i, e) {
 		transitions += !strcmp(jstr(e, "kind"), "transition");
+		if (!strcmp(jstr(e, "kind"), "transition"))
+			reopened = e;
+	}
 	assert_int_equal(transitions, 6);
+	/* Each event says what happened as data too, for the page to write in the reader's
+	 * language: the reopening, with its reason. */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(reopened, "data"),
+								"reason")), "Came back.");
 	json_decref(c);
 	/* Refusals are audited as failed or denied; none left a change. */
 	assert_true(events(f, "case.transition", "failed") >= 8);

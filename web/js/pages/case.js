@@ -37,6 +37,40 @@ export const serviceLabel = (x) => code('service', x);
 export const scopeLabel = (x) => code('scope', x);
 export const referralStateLabel = (x) => code('referral.state', x);
 
+const codes = (list, label) => String(list || '').split(',').map((x) => x.trim()).filter(Boolean).map(label).join(', ');
+const withReason = (text, reason) => (reason ? `${text}: ${reason}` : text);
+
+/* What each kind of event says, from its data (lib/protect), in the reader's language. */
+const EVENT_TEXT = {
+	created: (d) => t('case.ev.created', { types: codes(d.types, typeLabel) }),
+	update: (d) => t('case.ev.update', { fields: d.fields }),
+	transition: (d) => withReason(d.closure_reason ? code('closure', d.closure_reason) : '', d.reason).replace(/^: /, ''),
+	identification: (d) => withReason(t(d.outcome === 'victim' ? 'case.ev.victim' : 'case.ev.not_victim',
+		{ date: formatDate(d.on) }), d.note),
+	assignment: (d) => t('case.ev.assignment', { worker: d.worker }),
+	transfer: (d) => withReason(t('case.ev.transfer', { agency: `${d.agency_name} (${d.agency})` }) +
+		(d.worker ? `, ${d.worker}` : ''), d.reason),
+	form: (d) => code('case.form', d.form),
+	followup: (d) => t('case.ev.followup', { date: formatDate(d.due) }),
+	consent: (d) => t(d.given_by === 'guardian' ? 'case.ev.consent_guardian' : 'case.ev.consent_person',
+		{ agency: d.agency, scopes: codes(d.scopes, scopeLabel) }),
+	referral: (d) => (d.override_reason
+		? withReason(t('case.ev.referral_override', { agency: d.agency, service: serviceLabel(d.service),
+			scopes: codes(d.override_scopes, scopeLabel) }), d.override_reason)
+		: t('case.ev.referral', { agency: d.agency, service: serviceLabel(d.service) })),
+	referral_update: (d) => withReason(t('case.ev.referral_update', { service: serviceLabel(d.service),
+		state: referralStateLabel(d.state), agency: d.agency }), d.reason),
+	service: (d) => t('case.ev.service', { service: serviceLabel(d.service), provider: d.provider, date: formatDate(d.on) }) +
+		(d.project ? ` · ${t('case.ev.project', { project: d.project })}` : ''),
+};
+
+/** What an event says: from its data in the reader's language, else the English detail (events
+ * recorded before their data was kept). */
+export function eventText(e) {
+	const write = e.data && EVENT_TEXT[e.kind];
+	return (write ? write(e.data) : e.detail) || '';
+}
+
 /** The short reference people read aloud: the id's last 8 characters. */
 export function caseRef(id) {
 	return String(id || '').slice(-8).toUpperCase();
@@ -454,7 +488,7 @@ export function render(main, ctx) {
 					h('time', { datetime: e.at }, formatDateTime(e.at)), ' ',
 					h('strong', null, code('event', e.kind)),
 					e.from || e.to ? ` ${e.from ? stateLabel(e.from) : ''} → ${e.to ? stateLabel(e.to) : ''}` : '',
-					e.detail ? ` — ${e.detail}` : '',
+					eventText(e) ? ` — ${eventText(e)}` : '',
 					h('span', { class: 'tl-by' }, ` · ${e.by}${e.agency ? ` (${e.agency})` : ''}`))))));
 		}
 		box.replaceChildren(...parts);
