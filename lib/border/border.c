@@ -89,6 +89,12 @@ const struct refusal_ground *refusal_ground_find(char letter)
 
 /* ---- helpers shared with the other files (internal.h) */
 
+void border_full_name(char *out, size_t cap, const char *given, const char *surname)
+{
+	snprintf(out, cap, "%s%s%s", given ? given : "", given && *given ? " " : "",
+		 surname ? surname : "");
+}
+
 void border_person_facts(struct person_facts *f, const char *nationality, const char *sex,
 			 const char *birth)
 {
@@ -1138,11 +1144,9 @@ static enum mmis_err screen_traveller(const struct mmis_ctx *cx, const struct ac
 		.document_number = t->number,
 	};
 
-	snprintf(doc_form, sizeof(doc_form), "%s%s%s", t->given_names, t->given_names[0] ? " " : "",
-		 t->surname);
+	border_full_name(doc_form, sizeof(doc_form), t->given_names, t->surname);
 	if (t->surname_typed[0]) {
-		snprintf(typed, sizeof(typed), "%s%s%s", t->given_typed, t->given_typed[0] ? " " : "",
-			 t->surname_typed);
+		border_full_name(typed, sizeof(typed), t->given_typed, t->surname_typed);
 		subj.names[1] = typed;
 	}
 	if (t->birth_known)

@@ -521,13 +521,6 @@ struct imported_doc {
 	char birth[DATE_STR_MAX], nationality[4], sex[2], number[BORDER_TEXT_MAX + 1];
 };
 
-/* "GIVEN SURNAME", or "SURNAME" alone. */
-static void full_name(char *out, size_t cap, const char *given, const char *surname)
-{
-	snprintf(out, cap, "%s%s%s", given ? given : "", given && *given ? " " : "",
-		 surname ? surname : "");
-}
-
 /*
  * Screen the travellers of an import (its crossings are saved): each document once, at its last
  * crossing in the file, as crossing_record screens a crossing (screen_crossing). The documents
@@ -568,11 +561,11 @@ static enum mmis_err screen_imported(const struct mmis_ctx *cx, const struct act
 		border_copy(d->crossing_id, sizeof(d->crossing_id), store_column_text(st, 0));
 		border_copy(d->person_id, sizeof(d->person_id), store_column_text(st, 1));
 		border_copy(d->document_id, sizeof(d->document_id), store_column_text(st, 2));
-		full_name(d->names[0], sizeof(d->names[0]), store_column_text(st, 4),
+		border_full_name(d->names[0], sizeof(d->names[0]), store_column_text(st, 4),
 			  store_column_text(st, 3));
 		d->names[1][0] = '\0';
 		if (store_column_text(st, 5) && *store_column_text(st, 5))
-			full_name(d->names[1], sizeof(d->names[1]), store_column_text(st, 6),
+			border_full_name(d->names[1], sizeof(d->names[1]), store_column_text(st, 6),
 				  store_column_text(st, 5));
 		border_copy(d->birth, sizeof(d->birth), store_column_text(st, 7));
 		border_copy(d->nationality, sizeof(d->nationality), store_column_text(st, 8));

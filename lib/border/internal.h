@@ -44,6 +44,8 @@ struct person_facts {
 	char sex[2];
 	char birth[DATE_STR_MAX]; /* "" when unknown; possibly partial */
 };
+/* "GIVEN SURNAME" (or the surname alone), as the alert lists are searched with. */
+void border_full_name(char *out, size_t cap, const char *given, const char *surname);
 void border_person_facts(struct person_facts *f, const char *nationality, const char *sex,
 			 const char *birth);
 

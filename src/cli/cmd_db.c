@@ -15,9 +15,34 @@
 #include "mmis/json.h"
 
 /*
- * The audit key and the first administrator, once the schema is there. The key is made when
- * missing; the administrator when there is no user yet, with the password from the file, or
- * $MMIS_ADMIN_PASSWORD, or else a generated one printed once.
+ * A database upgraded to the statistics' schema while it held crossings: count them into the
+ * roll-ups now, so that the statistics answer after the upgrade without a step of their own.
+ */
+static int init_statistics(const struct mmis_ctx *cx)
+{
+	struct mmis_error err;
+	struct actor sys;
+	bool current = false;
+	int64_t n = 0;
+
+	if (stats_rollups_current(cx->store, &current, &err))
+		return cli_fail(&err);
+	if (current)
+		return EXIT_OK;
+	printf("counting the crossings into the statistics' roll-ups (once, after the upgrade)\n");
+	fflush(stdout);
+	cli_actor(&sys);
+	if (stats_rebuild(cx, &sys, &n, &err))
+		return cli_fail(&err);
+	printf("counted %lld crossings\n", (long long)n);
+	return EXIT_OK;
+}
+
+/*
+ * The audit key and the first administrator, once the schema is there, then the statistics'
+ * roll-ups when an upgrade left them stale. The key is made when missing; the administrator when
+ * there is no user yet, with the password from the file, or $MMIS_ADMIN_PASSWORD, or else a
+ * generated one printed once.
  */
 static int init_accounts(struct cli *cli, struct store *s, const char *pwfile)
 {
@@ -52,39 +77,10 @@ static int init_accounts(struct cli *cli, struct store *s, const char *pwfile)
 	}
 	sodium_memzero(password, sizeof(password));
 	sodium_memzero(generated, sizeof(generated));
+	if (status == EXIT_OK)
+		status = init_statistics(&cx);
 	sodium_memzero(&key, sizeof(key));
 	return status;
-}
-
-/*
- * A database upgraded to the statistics' schema while it held crossings: count them into the
- * roll-ups now, so that the statistics answer after the upgrade without a step of their own.
- */
-static int init_statistics(struct cli *cli, struct store *s)
-{
-	struct mmis_error err;
-	struct audit_key key;
-	struct mmis_ctx cx = { .store = s, .audit_key = &key };
-	struct actor sys;
-	bool current = false;
-	int64_t n = 0;
-	enum mmis_err rc;
-
-	if (stats_rollups_current(s, &current, &err))
-		return cli_fail(&err);
-	if (current)
-		return EXIT_OK;
-	if (audit_key_load(cli->audit_key_path, &key, &err))
-		return cli_fail(&err);
-	printf("counting the crossings into the statistics' roll-ups (once, after the upgrade)\n");
-	fflush(stdout);
-	cli_actor(&sys);
-	rc = stats_rebuild(&cx, &sys, &n, &err);
-	sodium_memzero(&key, sizeof(key));
-	if (rc)
-		return cli_fail(&err);
-	printf("counted %lld crossings\n", (long long)n);
-	return EXIT_OK;
 }
 
 int cmd_init(struct cli *cli, int argc, char **argv)
@@ -122,8 +118,6 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		printf("%s (%s) is already at schema version %d\n", store_display_url(s),
 		       store_backend_name(s), to);
 	rc = init_accounts(cli, s, pwfile);
-	if (rc == EXIT_OK)
-		rc = init_statistics(cli, s);
 	store_close(s);
 	return rc;
 }
